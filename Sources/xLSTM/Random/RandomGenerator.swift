@@ -1,0 +1,57 @@
+import Foundation
+
+/// xoshiro256** (Blackman and Vigna): small, fast and good enough for
+/// initialization and dropout masks. Seeded through SplitMix64 so that any
+/// 64-bit seed gives a well-mixed state.
+public struct Xoshiro256: RandomNumberGenerator, Sendable {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    public init(seed: UInt64) {
+        var splitMix = seed
+        func next() -> UInt64 {
+            splitMix &+= 0x9E37_79B9_7F4A_7C15
+            var z = splitMix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (next(), next(), next(), next())
+    }
+
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(state.1 &* 5, by: 7) &* 9
+        let shifted = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= shifted
+        state.3 = rotateLeft(state.3, by: 45)
+        return result
+    }
+
+    private func rotateLeft(_ value: UInt64, by amount: UInt64) -> UInt64 {
+        (value << amount) | (value >> (64 - amount))
+    }
+}
+
+/// The library's default source of randomness (parameter initialization and
+/// dropout masks), like PyTorch's global generator: `Random.seed(42)` makes a
+/// run reproducible. Access is serialized by a lock.
+public enum Random {
+    private final class Shared: @unchecked Sendable {
+        let lock = NSLock()
+        var generator = Xoshiro256(seed: 0x5EED)
+    }
+    private static let shared = Shared()
+
+    /// Restarts the default generator from `seed`.
+    public static func seed(_ seed: UInt64) {
+        shared.lock.withLock { shared.generator = Xoshiro256(seed: seed) }
+    }
+
+    /// Runs `body` with exclusive use of the default generator.
+    public static func withGenerator<R>(_ body: (inout Xoshiro256) throws -> R) rethrows -> R {
+        try shared.lock.withLock { try body(&shared.generator) }
+    }
+}

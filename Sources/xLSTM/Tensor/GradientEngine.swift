@@ -1,0 +1,162 @@
+/// One recorded operation of the define-by-run graph: its inputs and the
+/// function that maps gradients of its outputs to gradients of its inputs.
+final class GradientNode<Scalar: TensorScalar> {
+    private(set) var inputs: [Tensor<Scalar>]
+    let outputShapes: [[Int]]
+    private(set) var backward: ([Tensor<Scalar>?]) -> [Tensor<Scalar>?]
+
+    init(
+        inputs: [Tensor<Scalar>], outputShapes: [[Int]],
+        backward: @escaping ([Tensor<Scalar>?]) -> [Tensor<Scalar>?]
+    ) {
+        self.inputs = inputs
+        self.outputShapes = outputShapes
+        self.backward = backward
+    }
+
+    /// Tears the graph above this node down with a loop instead of nested
+    /// deinitializers: a graph thousands of operations deep (a long loop of
+    /// cells) would otherwise overflow the stack when released.
+    deinit {
+        var stack = inputs
+        inputs = []
+        // The backward closure captures inputs too; drop it so that the stack
+        // holds the only references.
+        backward = { _ in [] }
+        while var tensor = stack.popLast() {
+            guard isKnownUniquelyReferenced(&tensor), var node = tensor.producer?.node else { continue }
+            tensor.producer = nil
+            guard isKnownUniquelyReferenced(&node) else { continue }
+            stack.append(contentsOf: node.inputs)
+            node.inputs = []
+            node.backward = { _ in [] }
+        }
+    }
+}
+
+/// Whether operations record the graph; see ``withoutGradients(_:)``.
+public enum GradientRecording {
+    @TaskLocal static var isEnabled = true
+
+    /// `true` unless inside ``withoutGradients(_:)``.
+    public static var isActive: Bool { isEnabled }
+}
+
+/// Runs `body` without recording gradients (inference, optimizer updates).
+/// Results computed inside never require gradients.
+public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
+    try GradientRecording.$isEnabled.withValue(false, operation: body)
+}
+
+/// Records an operation with a hand-written backward: the way a fused kernel
+/// (the sLSTM) enters the gradient engine as one node.
+///
+/// Compute the outputs without the engine (plain loops over `scalars`), then
+/// call this. When recording is on and some input requires gradients, every
+/// output is marked as produced by the new node.
+///
+/// - Parameters:
+///   - outputs: the freshly computed results.
+///   - inputs: the tensors the outputs depend on.
+///   - backward: receives one gradient per output (`nil` where none flowed;
+///     treat it as zeros) and returns one gradient per input (`nil` for
+///     "no gradient"), each with its input's shape. It runs with recording off.
+public func recordOperation<Scalar>(
+    outputs: [Tensor<Scalar>], inputs: [Tensor<Scalar>],
+    backward: @escaping ([Tensor<Scalar>?]) -> [Tensor<Scalar>?]
+) {
+    guard GradientRecording.isEnabled, inputs.contains(where: \.requiresGrad) else { return }
+    let node = GradientNode(inputs: inputs, outputShapes: outputs.map(\.shape), backward: backward)
+    for (index, output) in outputs.enumerated() {
+        output.requiresGrad = true
+        output.producer = (node, index)
+    }
+}
+
+extension Tensor {
+    /// Back-propagates from this tensor, accumulating into `grad` of every
+    /// leaf that requires gradients.
+    ///
+    /// - Parameter upstream: the gradient of the final objective with respect
+    ///   to `self` (same shape). Omit it for a one-element tensor: it is 1.
+    public func backward(_ upstream: Tensor? = nil) {
+        let seed = orTrap { () throws(xLSTMError) -> Tensor in
+            if let upstream {
+                try require(
+                    upstream.shape == shape, "upstream",
+                    expected: "shape \(shapeText(shape))", received: "shape \(shapeText(upstream.shape))")
+                return upstream
+            }
+            try require(
+                count == 1, "upstream",
+                expected: "a gradient for a tensor of shape \(shapeText(shape)) (omit it only for one element)",
+                received: "nil")
+            return Tensor.ones(shape)
+        }
+        withoutGradients { propagate(seed) }
+    }
+
+    private func propagate(_ seed: Tensor) {
+        guard let producer else {
+            if requiresGrad { accumulateGrad(seed) }
+            return
+        }
+        let (root, rootOutput) = producer
+        var pending: [ObjectIdentifier: [Tensor?]] = [:]
+        pending[ObjectIdentifier(root)] = root.outputShapes.indices.map { $0 == rootOutput ? seed : nil }
+        for node in topologicalOrder(from: root) {
+            guard let outputGrads = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
+            let inputGrads = node.backward(outputGrads)
+            for (input, gradient) in zip(node.inputs, inputGrads) {
+                guard let gradient, input.requiresGrad else { continue }
+                if let edge = input.producer {
+                    let (parent, output) = (edge.node, edge.output)
+                    let key = ObjectIdentifier(parent)
+                    var slots = pending[key] ?? Array(repeating: nil, count: parent.outputShapes.count)
+                    slots[output] = slots[output].map { $0.adding(gradient) } ?? gradient
+                    pending[key] = slots
+                } else {
+                    input.accumulateGrad(gradient)
+                }
+            }
+        }
+    }
+
+    /// Nodes reachable from `root`, each before every node it depends on.
+    /// Iterative, so a graph thousands of steps deep cannot overflow the stack.
+    private func topologicalOrder(from root: GradientNode<Scalar>) -> [GradientNode<Scalar>] {
+        var postOrder: [GradientNode<Scalar>] = []
+        var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
+        var stack: [(node: GradientNode<Scalar>, nextInput: Int)] = [(root, 0)]
+        while let top = stack.last {
+            let (node, nextInput) = (top.node, top.nextInput)
+            if nextInput == node.inputs.count {
+                postOrder.append(node)
+                stack.removeLast()
+                continue
+            }
+            stack[stack.count - 1].nextInput += 1
+            if let parent = node.inputs[nextInput].producer?.node,
+                visited.insert(ObjectIdentifier(parent)).inserted
+            {
+                stack.append((parent, 0))
+            }
+        }
+        return postOrder.reversed()
+    }
+
+    private func accumulateGrad(_ gradient: Tensor) {
+        grad = grad.map { $0.adding(gradient) } ?? gradient.detached()
+    }
+
+    /// Elementwise sum of two same-shaped tensors, outside the engine.
+    func adding(_ other: Tensor) -> Tensor {
+        var sum = scalars
+        sum.withUnsafeMutableBufferPointer { sum in
+            other.scalars.withUnsafeBufferPointer { other in
+                for index in sum.indices { sum[index] += other[index] }
+            }
+        }
+        return Tensor(shape: shape, scalars: sum)
+    }
+}

@@ -1,0 +1,46 @@
+/// The recurrent state of an sLSTM: hidden state `h`, cell `c`, normalizer
+/// `n` and stabilizer `m`.
+///
+/// For ``sLSTM`` each tensor is (numLayers * numDirections, B, H), or
+/// (numLayers * numDirections, H) for an unbatched input, ordered like
+/// `nn.LSTM`'s `h_n`: layer-major, forward direction before reverse. For
+/// ``sLSTMCell`` each is (B, H), or (H) unbatched. The zero state (all four
+/// zero) is the default start; `m` never receives a gradient from the final
+/// state because the outputs do not depend on it.
+public struct sLSTMState<Scalar: TensorScalar> {
+    public var h: Tensor<Scalar>
+    public var c: Tensor<Scalar>
+    public var n: Tensor<Scalar>
+    public var m: Tensor<Scalar>
+
+    public init(h: Tensor<Scalar>, c: Tensor<Scalar>, n: Tensor<Scalar>, m: Tensor<Scalar>) {
+        self.h = h
+        self.c = c
+        self.n = n
+        self.m = m
+    }
+
+    /// The zero state with every tensor of `shape`.
+    public static func zeros(_ shape: [Int]) -> sLSTMState {
+        sLSTMState(h: .zeros(shape), c: .zeros(shape), n: .zeros(shape), m: .zeros(shape))
+    }
+
+    /// The four tensors with their names, in the order h, c, n, m.
+    var named: [(name: String, tensor: Tensor<Scalar>)] {
+        [("h", h), ("c", c), ("n", n), ("m", m)]
+    }
+
+    /// Checks that every tensor has `shape`.
+    func validate(shape: [Int], argument: String) throws(xLSTMError) {
+        for (name, tensor) in named {
+            try require(
+                tensor.shape == shape, "\(argument).\(name)", expected: "shape \(shapeText(shape))",
+                received: "shape \(shapeText(tensor.shape))")
+        }
+    }
+
+    /// Applies `transform` to each of the four tensors.
+    func map(_ transform: (Tensor<Scalar>) -> Tensor<Scalar>) -> sLSTMState {
+        sLSTMState(h: transform(h), c: transform(c), n: transform(n), m: transform(m))
+    }
+}
