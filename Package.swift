@@ -34,6 +34,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "sine-regression",
+            dependencies: ["xLSTM"],
+            path: "Examples/SineRegression"
+        ),
         .testTarget(
             name: "xLSTMTests",
             dependencies: ["xLSTM"],

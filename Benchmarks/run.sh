@@ -135,7 +135,7 @@ if [ "$BUILD" = 1 ]; then
     BUILD_STATUS="failed: swift not found"
   else
     if [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ]; then
-      BUILD_CMD=(swift build -c release -Xswiftc -target-cpu -Xswiftc x86-64-v3 --product xlstm)
+      BUILD_CMD=(swift build -c release -Xswiftc -target-cpu -Xswiftc haswell --product xlstm)
     else
       BUILD_CMD=(swift build -c release --product xlstm)
     fi

@@ -3,6 +3,7 @@
 /// evaluation mode. Masks come from the library's default generator
 /// (``Random``), so `Random.seed(_:)` makes them reproducible.
 public final class Dropout<Scalar: TensorScalar>: Module {
+    /// The probability of zeroing an element, in [0, 1).
     public let probability: Double
     public var isTraining = true
 
@@ -26,6 +27,8 @@ func validateDropout(_ probability: Double, argument: String) throws(xLSTMError)
 }
 
 /// Inverted dropout of `input`; the input itself when not training or `p == 0`.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 func dropout<Scalar>(_ input: Tensor<Scalar>, probability: Double, training: Bool) -> Tensor<Scalar> {
     guard training, probability > 0 else { return input }
     let keep = Scalar(1 / (1 - probability))

@@ -2,6 +2,7 @@
 ///
 /// Parameter: `weight` (count, dimension), initialized from N(0, 1) (PyTorch's default).
 public final class Embedding<Scalar: TensorScalar>: Module {
+    /// One row per token, (count, dimension).
     public let weight: Tensor<Scalar>
     public var isTraining = true
 
@@ -34,6 +35,8 @@ extension Tensor {
     ///
     /// - Precondition: `self` has rank 2, every index is a valid row and
     ///   `indices.count` equals the product of `shape`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func gatherRows(_ indices: [Int], shape indexShape: [Int]) -> Tensor {
         let width = orTrap { () throws(xLSTMError) -> Int in
             try require(rank == 2, "table", expected: "rank 2", received: "shape \(shapeText(shape))")

@@ -4,8 +4,11 @@
 ///
 /// Parameters: `weight` (size), starting at 1, and `bias` (size), starting at 0.
 public final class LayerNorm<Scalar: TensorScalar>: Module {
+    /// The scale, (size).
     public let weight: Tensor<Scalar>
+    /// The shift, (size).
     public let bias: Tensor<Scalar>
+    /// Added to the variance inside the square root.
     public let epsilon: Scalar
     public var isTraining = true
 

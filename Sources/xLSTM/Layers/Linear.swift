@@ -4,7 +4,9 @@
 /// true, `bias` (outputFeatures); both start uniform in `+-1/sqrt(inputFeatures)`
 /// (PyTorch's default bound).
 public final class Linear<Scalar: TensorScalar>: Module {
+    /// (outputFeatures, inputFeatures).
     public let weight: Tensor<Scalar>
+    /// (outputFeatures), or nil when built with `bias: false`.
     public let bias: Tensor<Scalar>?
     public var isTraining = true
 

@@ -6,6 +6,7 @@ import Foundation
 public struct Xoshiro256: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
+    /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
         var splitMix = seed
         func next() -> UInt64 {
@@ -18,6 +19,7 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         state = (next(), next(), next(), next())
     }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotateLeft(state.1 &* 5, by: 7) &* 9
         let shifted = state.1 << 17
@@ -51,7 +53,7 @@ public enum Random {
     }
 
     /// Runs `body` with exclusive use of the default generator.
-    public static func withGenerator<R>(_ body: (inout Xoshiro256) throws -> R) rethrows -> R {
+    static func withGenerator<R>(_ body: (inout Xoshiro256) throws -> R) rethrows -> R {
         try shared.lock.withLock { try body(&shared.generator) }
     }
 }

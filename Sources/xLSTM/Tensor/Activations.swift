@@ -3,32 +3,51 @@ import RealModule
 /// Elementwise functions and the normalized exponentials, each with its
 /// derivative for the gradient engine.
 extension Tensor {
+    /// Elementwise `exp`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func exp() -> Tensor {
         elementwise({ Scalar.exp($0) }, derivative: { _, y in y })
     }
 
+    /// Elementwise natural logarithm.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func log() -> Tensor {
         elementwise({ Scalar.log($0) }, derivative: { x, _ in 1 / x })
     }
 
+    /// Elementwise hyperbolic tangent.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func tanh() -> Tensor {
         elementwise({ Scalar.tanh($0) }, derivative: { _, y in 1 - y * y })
     }
 
+    /// Elementwise `1 / (1 + exp(-x))`, computed without overflow.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sigmoid() -> Tensor {
         elementwise({ Scalar.sigmoid($0) }, derivative: { _, y in y * (1 - y) })
     }
 
     /// `log(sigmoid(x))`, stable for large |x|; its derivative is `sigmoid(-x)`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func logSigmoid() -> Tensor {
         elementwise({ Scalar.logSigmoid($0) }, derivative: { x, _ in Scalar.sigmoid(-x) })
     }
 
+    /// Elementwise `max(x, 0)`; the derivative at 0 is taken as 0.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func relu() -> Tensor {
         elementwise({ Swift.max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 })
     }
 
     /// The exact GELU, `x * Phi(x)` (PyTorch's default, not the tanh form).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func gelu() -> Tensor {
         elementwise(
             { $0 * Scalar.normalCDF($0) },
@@ -38,6 +57,8 @@ extension Tensor {
     }
 
     /// `x * sigmoid(x)`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func silu() -> Tensor {
         elementwise(
             { $0 * Scalar.sigmoid($0) },
@@ -58,6 +79,8 @@ extension Tensor {
         normalizedExponential(alongAxis: axis, logarithm: true)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     private func normalizedExponential(alongAxis axis: Int, logarithm: Bool) -> Tensor {
         let layout = AxisLayout(shape: shape, axis: normalizedAxis(axis))
         var out = scalars

@@ -5,6 +5,9 @@
 extension Tensor {
     /// Applies `combine` elementwise with broadcasting. `partials` gives the
     /// derivatives of `combine` with respect to each operand at `(a, b)`.
+    /// Always inlined, so that each operator's `combine` and `partials`
+    /// become straight-line code in a loop the compiler can vectorize.
+    @inline(__always)
     static func broadcasting(
         _ a: Tensor, _ b: Tensor,
         _ combine: (Scalar, Scalar) -> Scalar,
@@ -15,7 +18,8 @@ extension Tensor {
         let stridesB = broadcastStrides(b.shape, to: shape)
         var out = [Scalar](repeating: 0, count: shape.elementCount)
         if a.shape == b.shape {
-            for index in out.indices { out[index] = combine(a.scalars[index], b.scalars[index]) }
+            let (x, y) = (a.scalars, b.scalars)
+            for index in out.indices { out[index] = combine(x[index], y[index]) }
         } else {
             a.scalars.withUnsafeBufferPointer { x in
                 b.scalars.withUnsafeBufferPointer { y in
@@ -30,20 +34,33 @@ extension Tensor {
         let result = Tensor(shape: shape, scalars: out)
         recordOperation(outputs: [result], inputs: [a, b]) { grads in
             guard let upstream = grads[0] else { return [nil, nil] }
-            var gradA = [Scalar](repeating: 0, count: a.count)
-            var gradB = [Scalar](repeating: 0, count: b.count)
-            forEachBroadcastOffset(shape, stridesA, stridesB) { index, offsetA, offsetB in
-                let (partialA, partialB) = partials(a.scalars[offsetA], b.scalars[offsetB])
-                gradA[offsetA] += upstream.scalars[index] * partialA
-                gradB[offsetB] += upstream.scalars[index] * partialB
+            // Only operands that take part in the graph get a gradient.
+            let (needA, needB) = (a.requiresGrad, b.requiresGrad)
+            var gradA = [Scalar](repeating: 0, count: needA ? a.count : 0)
+            var gradB = [Scalar](repeating: 0, count: needB ? b.count : 0)
+            let (x, y, g) = (a.scalars, b.scalars, upstream.scalars)
+            if a.shape == b.shape {
+                if needA { for index in g.indices { gradA[index] = g[index] * partials(x[index], y[index]).0 } }
+                if needB { for index in g.indices { gradB[index] = g[index] * partials(x[index], y[index]).1 } }
+            } else {
+                forEachBroadcastOffset(shape, stridesA, stridesB) { index, offsetA, offsetB in
+                    let (partialA, partialB) = partials(x[offsetA], y[offsetB])
+                    if needA { gradA[offsetA] += g[index] * partialA }
+                    if needB { gradB[offsetB] += g[index] * partialB }
+                }
             }
-            return [Tensor(shape: a.shape, scalars: gradA), Tensor(shape: b.shape, scalars: gradB)]
+            return [
+                needA ? Tensor(shape: a.shape, scalars: gradA) : nil,
+                needB ? Tensor(shape: b.shape, scalars: gradB) : nil,
+            ]
         }
         return result
     }
 
     /// Applies `function` to every element; `derivative(x, y)` is its
     /// derivative at input `x` with output `y`.
+    /// Always inlined, for the same reason as `broadcasting`.
+    @inline(__always)
     func elementwise(
         _ function: (Scalar) -> Scalar, derivative: @escaping (Scalar, Scalar) -> Scalar
     ) -> Tensor {
@@ -63,50 +80,80 @@ extension Tensor {
         return result
     }
 
+    /// Elementwise sum, broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         broadcasting(a, b, +) { _, _ in (1, 1) }
     }
 
+    /// Elementwise difference, broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         broadcasting(a, b, -) { _, _ in (1, -1) }
     }
 
+    /// Elementwise product, broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         broadcasting(a, b, *) { x, y in (y, x) }
     }
 
+    /// Elementwise quotient, broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         broadcasting(a, b, /) { x, y in (1 / y, -x / (y * y)) }
     }
 
+    /// Adds a scalar to every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (a: Tensor, b: Scalar) -> Tensor {
         a.elementwise({ $0 + b }, derivative: { _, _ in 1 })
     }
 
+    /// Adds a scalar to every element.
     public static func + (a: Scalar, b: Tensor) -> Tensor { b + a }
 
+    /// Subtracts a scalar from every element.
     public static func - (a: Tensor, b: Scalar) -> Tensor { a + (-b) }
 
+    /// Subtracts every element from a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (a: Scalar, b: Tensor) -> Tensor {
         b.elementwise({ a - $0 }, derivative: { _, _ in -1 })
     }
 
+    /// Multiplies every element by a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (a: Tensor, b: Scalar) -> Tensor {
         a.elementwise({ $0 * b }, derivative: { _, _ in b })
     }
 
+    /// Multiplies every element by a scalar.
     public static func * (a: Scalar, b: Tensor) -> Tensor { b * a }
 
+    /// Divides every element by a scalar.
     public static func / (a: Tensor, b: Scalar) -> Tensor { a * (1 / b) }
 
+    /// Negates every element.
     public static prefix func - (a: Tensor) -> Tensor { a * -1 }
 
     /// Elementwise square.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func squared() -> Tensor {
         elementwise({ $0 * $0 }, derivative: { x, _ in 2 * x })
     }
 
     /// Elementwise square root.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func squareRoot() -> Tensor {
         elementwise({ $0.squareRoot() }, derivative: { _, y in 1 / (2 * y) })
     }

@@ -96,6 +96,8 @@ extension Tensor {
         withoutGradients { propagate(seed) }
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     private func propagate(_ seed: Tensor) {
         guard let producer else {
             if requiresGrad { accumulateGrad(seed) }
@@ -150,6 +152,8 @@ extension Tensor {
     }
 
     /// Elementwise sum of two same-shaped tensors, outside the engine.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func adding(_ other: Tensor) -> Tensor {
         var sum = scalars
         sum.withUnsafeMutableBufferPointer { sum in

@@ -7,6 +7,8 @@ extension Tensor {
     /// - `a` (B, M, K) and `b` (B, K, N) give (B, M, N), one product per batch.
     ///
     /// - Precondition: the inner extents agree and the ranks are one of the above.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
         let (batch, m, k, n) = orTrap { () throws(xLSTMError) -> (Int, Int, Int, Int) in
             try require(
@@ -51,6 +53,8 @@ extension Tensor {
     /// `weight` (outputs, inputs), `bias` (outputs) gives (..., outputs).
     ///
     /// - Precondition: the extents agree as above.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let outputs = weight.shape.first ?? 0
         orTrap { () throws(xLSTMError) in
@@ -99,6 +103,8 @@ extension Tensor {
 
 /// `out[b] (+)= op(a[b]) op(b[b])` for each batch; `b` is shared across
 /// batches unless `batchedB`.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 func multiply<Scalar: TensorScalar>(
     _ a: [Scalar], _ b: [Scalar], into out: inout [Scalar],
     batch: Int, m: Int, n: Int, k: Int,

@@ -1,6 +1,8 @@
 /// Sums, means and maxima, over everything or along one axis.
 extension Tensor {
     /// The sum of all elements, as a scalar tensor.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum() -> Tensor {
         let result = Tensor(scalar: scalars.reduce(0, +))
         recordOperation(outputs: [result], inputs: [self]) { grads in
@@ -21,6 +23,8 @@ extension Tensor {
 
     /// Sums along `axis` (negative counts from the end). The axis is removed
     /// unless `keepingAxis` is true, in which case it stays with extent 1.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func sum(alongAxis axis: Int, keepingAxis: Bool = false) -> Tensor {
         let axis = normalizedAxis(axis)
         let layout = AxisLayout(shape: shape, axis: axis)
@@ -57,6 +61,8 @@ extension Tensor {
     /// element of each line.
     ///
     /// - Precondition: the axis is not empty.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func max(alongAxis axis: Int, keepingAxis: Bool = false) -> Tensor {
         let axis = normalizedAxis(axis)
         let layout = AxisLayout(shape: shape, axis: axis)

@@ -5,6 +5,8 @@ extension Tensor {
     /// inferred.
     ///
     /// - Precondition: the element counts agree.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func reshaped(_ newShape: [Int]) -> Tensor {
         let resolved = orTrap { () throws(xLSTMError) -> [Int] in
             let inferred = newShape.filter { $0 == -1 }.count
@@ -35,6 +37,8 @@ extension Tensor {
     /// Reorders the axes: axis `k` of the result is axis `axes[k]` of `self`.
     ///
     /// - Precondition: `axes` is a permutation of `0..<rank`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func permuted(_ axes: [Int]) -> Tensor {
         orTrap { () throws(xLSTMError) in
             try require(
@@ -61,6 +65,8 @@ extension Tensor {
     /// The elements whose index along `axis` lies in `range`.
     ///
     /// - Precondition: `range` lies within the axis.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
         let axis = normalizedAxis(axis)
         orTrap { () throws(xLSTMError) in
@@ -95,6 +101,8 @@ extension Tensor {
     /// Joins tensors along an existing axis.
     ///
     /// - Precondition: at least one tensor; all shapes agree except along `axis`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int) -> Tensor {
         precondition(
             !tensors.isEmpty,
@@ -162,6 +170,8 @@ extension Tensor {
 }
 
 /// Reads `source` (of `shape`) with its axes reordered by `axes`.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 private func gatherPermuted<Scalar>(_ source: [Scalar], _ shape: [Int], _ axes: [Int]) -> [Scalar] {
     let sourceStrides = contiguousStrides(shape)
     let outShape = axes.map { shape[$0] }

@@ -76,6 +76,8 @@ final class AdamCore<Scalar: TensorScalar> {
         steps = Array(repeating: 0, count: parameters.count)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func step() {
         let (b1, b2, eps) = (Scalar(beta1), Scalar(beta2), Scalar(epsilon))
         for (slot, parameter) in parameters.enumerated() where parameter.grad != nil {

@@ -8,9 +8,13 @@ import RealModule
 ///
 /// Steps count from 0. With `warmupSteps: 0` it is a plain cosine decay.
 public struct WarmupCosineSchedule: Sendable {
+    /// The rate reached at the end of the warm-up.
     public let peakLearningRate: Double
+    /// Steps of linear warm-up.
     public let warmupSteps: Int
+    /// The step at which the cosine reaches the minimum.
     public let totalSteps: Int
+    /// The floor of the decay.
     public let minimumLearningRate: Double
 
     /// - Precondition: `0 <= warmupSteps < totalSteps`, `0 <= minimumLearningRate <= peakLearningRate`.

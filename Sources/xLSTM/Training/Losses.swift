@@ -9,6 +9,8 @@
 ///   - ignoreIndex: a target value whose rows contribute nothing (PyTorch's -100).
 /// - Returns: a scalar tensor; 0 when every row is ignored.
 /// - Precondition: the shapes agree and every target is valid.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func crossEntropy<Scalar>(
     logits: Tensor<Scalar>, targets: [Int], ignoreIndex: Int = -100
 ) -> Tensor<Scalar> {
@@ -61,6 +63,8 @@ public func crossEntropy<Scalar>(
 ///
 /// - Precondition: equal shapes (no broadcasting: a silently broadcast target
 ///   is a classic bug).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func meanSquaredError<Scalar>(_ prediction: Tensor<Scalar>, _ target: Tensor<Scalar>) -> Tensor<Scalar> {
     orTrap { () throws(xLSTMError) in
         try require(

@@ -21,6 +21,8 @@ func validateOptimizer(learningRate: Double, weightDecay: Double) throws(xLSTMEr
 extension Tensor {
     /// Updates `scalars` in place with `update(index, value, gradient)`,
     /// outside the gradient engine. Does nothing without a gradient.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func updateInPlace(_ update: (Int, inout Scalar, Scalar) -> Void) {
         guard let gradient = grad?.scalars else { return }
         scalars.withUnsafeMutableBufferPointer { values in

@@ -5,10 +5,14 @@
 ///     g = nesterov ? g + momentum * b : b      (when momentum > 0)
 ///     p = p - learningRate * g
 public final class SGD<Scalar: TensorScalar>: Optimizer {
+    /// The tensors this optimizer updates.
     public let parameters: [Tensor<Scalar>]
     public var learningRate: Double
+    /// The momentum factor; 0 turns momentum off.
     public let momentum: Double
+    /// The L2 coefficient added to the gradient.
     public let weightDecay: Double
+    /// Whether the update uses Nesterov momentum.
     public let nesterov: Bool
     private var buffers: [[Scalar]?]
 
@@ -35,6 +39,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
         buffers = Array(repeating: nil, count: parameters.count)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func step() {
         let lr = Scalar(learningRate)
         let decay = Scalar(weightDecay)

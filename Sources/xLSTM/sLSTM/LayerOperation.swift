@@ -18,6 +18,8 @@ struct sLSTMLayerOperation<Scalar: TensorScalar> {
     ///   - x: (T, B, D).
     ///   - inputWeights: (4H, D); `recurrentWeights`: (K, 4d, d); `bias`: (4H) or nil for none.
     ///   - initial: h, c, n, m, each (B, H).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func callAsFunction(
         _ x: Tensor<Scalar>, inputWeights: Tensor<Scalar>, recurrentWeights: Tensor<Scalar>,
         bias: Tensor<Scalar>?, initial: (h: Tensor<Scalar>, c: Tensor<Scalar>, n: Tensor<Scalar>, m: Tensor<Scalar>)
@@ -65,12 +67,25 @@ struct sLSTMLayerOperation<Scalar: TensorScalar> {
 
 /// Which implementation runs the sLSTM recurrence.
 public enum sLSTMBackend: String, Sendable, CaseIterable {
+    /// The fast kernel for `Float` and the reference for any other scalar
+    /// type (the default).
+    case automatic
     /// The plain-loop reference, for any scalar type; slow, the ground truth.
     case reference
+    /// The fast CPU kernel: BLAS products, a SIMD recurrent micro-kernel and
+    /// `Parallelism.threadCount` workers. `Float` only: other scalar types
+    /// (`Double`) fall back to the reference.
+    case fast
 
     func run<Scalar>(_ geometry: sLSTMLayerGeometry, _ inputs: sLSTMLayerInputs<Scalar>) -> sLSTMLayerPass<Scalar> {
         switch self {
-        case .reference: sLSTMReference.run(geometry, inputs)
+        case .automatic, .fast:
+            if let inputs = inputs as? sLSTMLayerInputs<Float> {
+                return sLSTMFastKernel.run(geometry, inputs) as! sLSTMLayerPass<Scalar>
+            }
+            return sLSTMReference.run(geometry, inputs)
+        case .reference:
+            return sLSTMReference.run(geometry, inputs)
         }
     }
 }

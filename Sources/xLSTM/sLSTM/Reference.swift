@@ -5,6 +5,8 @@
 enum sLSTMReference {
     /// Runs one layer in one direction and returns outputs, final state and
     /// the matching backward.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func run<Scalar>(
         _ geometry: sLSTMLayerGeometry, _ inputs: sLSTMLayerInputs<Scalar>
     ) -> sLSTMLayerPass<Scalar> {
@@ -21,13 +23,14 @@ enum sLSTMReference {
                 guard let time = geometry.time(step: step, row: row) else { continue }
                 let previous = states[step]
                 for unit in 0..<H {
-                    let pre = (0..<4).map { gate in
-                        preactivation(geometry, inputs, gate: gate, unit: unit, time: time, row: row, h: previous.h)
+                    for gate in 0..<4 {
+                        gates[row * 4 * H + gate * H + unit] = preactivation(
+                            geometry, inputs, gate: gate, unit: unit, time: time, row: row, h: previous.h)
                     }
-                    for gate in 0..<4 { gates[row * 4 * H + gate * H + unit] = pre[gate] }
                     let at = row * H + unit
                     let cell = pointwise(
-                        geometry.forgetGate, pre, c: previous.c[at], n: previous.n[at], m: previous.m[at])
+                        geometry.forgetGate, Gates(gates, row * 4 * H + unit, H),
+                        c: previous.c[at], n: previous.n[at], m: previous.m[at])
                     state.c[at] = cell.c
                     state.n[at] = cell.n
                     state.m[at] = cell.m
@@ -44,6 +47,8 @@ enum sLSTMReference {
     }
 
     /// `g~ = W x_t + R h_{t-1} + b` for one gate of one unit.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     private static func preactivation<Scalar>(
         _ geometry: sLSTMLayerGeometry, _ inputs: sLSTMLayerInputs<Scalar>,
         gate: Int, unit: Int, time: Int, row: Int, h: [Scalar]
@@ -60,27 +65,45 @@ enum sLSTMReference {
         return sum
     }
 
+    /// The four pre-activations of one unit at one step.
+    struct Gates<Scalar> {
+        var i, f, z, o: Scalar
+
+        init(i: Scalar, f: Scalar, z: Scalar, o: Scalar) {
+            (self.i, self.f, self.z, self.o) = (i, f, z, o)
+        }
+
+        /// Reads gate `g` at `start + g * stride` of a gate-major array.
+        init(_ values: [Scalar], _ start: Int, _ stride: Int) {
+            self.init(i: values[start], f: values[start + stride], z: values[start + 2 * stride], o: values[start + 3 * stride])
+        }
+    }
+
     /// The activated gates and new cell of one unit at one step.
     struct Cell<Scalar> {
         var i, f, z, o, c, n, m, h: Scalar
     }
 
     /// Stabilized exponential gating with the per-element first-step rule.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func pointwise<Scalar: TensorScalar>(
-        _ forgetGate: ForgetGate, _ pre: [Scalar], c: Scalar, n: Scalar, m: Scalar
+        _ forgetGate: ForgetGate, _ pre: Gates<Scalar>, c: Scalar, n: Scalar, m: Scalar
     ) -> Cell<Scalar> {
-        let logF = forgetGate == .exponential ? pre[1] : Scalar.logSigmoid(pre[1])
-        let mNew = n == 0 ? pre[0] : Swift.max(pre[0], logF + m)
-        let i = Scalar.exp(pre[0] - mNew)
+        let logF = forgetGate == .exponential ? pre.f : Scalar.logSigmoid(pre.f)
+        let mNew = n == 0 ? pre.i : Swift.max(pre.i, logF + m)
+        let i = Scalar.exp(pre.i - mNew)
         let f = n == 0 ? 0 : Scalar.exp(logF + m - mNew)
-        let z = Scalar.tanh(pre[2])
-        let o = Scalar.sigmoid(pre[3])
+        let z = Scalar.tanh(pre.z)
+        let o = Scalar.sigmoid(pre.o)
         let cNew = f * c + i * z
         let nNew = f * n + i
         return Cell(i: i, f: f, z: z, o: o, c: cNew, n: nNew, m: mNew, h: o * cNew / nNew)
     }
 
     /// Backpropagation through time with every m_t (t >= 1) held constant.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     private static func backward<Scalar>(
         _ geometry: sLSTMLayerGeometry, _ inputs: sLSTMLayerInputs<Scalar>,
         states: [sLSTMLayerState<Scalar>], preactivations: [[Scalar]],
@@ -107,7 +130,7 @@ enum sLSTMReference {
                 var dGates = [Scalar](repeating: 0, count: 4 * H)
                 for unit in 0..<H {
                     let at = row * H + unit
-                    let pre = (0..<4).map { preactivations[step][row * 4 * H + $0 * H + unit] }
+                    let pre = Gates(preactivations[step], row * 4 * H + unit, H)
                     let cell = pointwise(
                         geometry.forgetGate, pre, c: previous.c[at], n: previous.n[at], m: previous.m[at])
                     let dhTotal = dh[at] + (upstream.outputs?[(time * B + row) * H + unit] ?? 0)
@@ -120,7 +143,7 @@ enum sLSTMReference {
                     let dLogF =
                         previous.n[at] == 0 ? 0 : (dcTotal * previous.c[at] + dnTotal * previous.n[at]) * cell.f
                     let dForgetGate =
-                        geometry.forgetGate == .exponential ? dLogF : dLogF * Scalar.sigmoid(-pre[1])
+                        geometry.forgetGate == .exponential ? dLogF : dLogF * Scalar.sigmoid(-pre.f)
                     if step == 0 { dm0[at] = dLogF }
                     dc[at] = dcTotal * cell.f
                     dn[at] = dnTotal * cell.f

@@ -16,15 +16,20 @@ public final class sLSTM<Scalar: TensorScalar>: Module {
     /// Every constructor argument; `sLSTM(configuration:)` rebuilds the shape
     /// of a model from it (checkpoints store it as JSON).
     public let configuration: sLSTMConfiguration
-    /// The implementation of the recurrence.
-    public var backend: sLSTMBackend = .reference
+    /// The implementation of the recurrence: by default the fast kernel for
+    /// `Float`, the reference otherwise.
+    public var backend: sLSTMBackend = .automatic
     public var isTraining = true
     /// `layers[k][direction]`.
     let layers: [[sLSTMLayerParameters<Scalar>]]
 
+    /// The feature size D of the first layer's input.
     public var inputSize: Int { configuration.inputSize }
+    /// The hidden size H of every layer.
     public var hiddenSize: Int { configuration.hiddenSize }
+    /// The number of stacked layers.
     public var numLayers: Int { configuration.numLayers }
+    /// Heads K of the block-diagonal recurrent weights.
     public var numHeads: Int { configuration.numHeads }
     var directions: Int { configuration.bidirectional ? 2 : 1 }
 

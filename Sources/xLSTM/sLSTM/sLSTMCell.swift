@@ -5,9 +5,13 @@
 /// order i, f, z, o, initialized as the layers of ``sLSTM``. `sLSTMCell(...)`
 /// without a type is `Float`.
 public final class sLSTMCell<Scalar: TensorScalar>: Module {
+    /// The feature size D of an input step.
     public let inputSize: Int
+    /// The hidden size H.
     public let hiddenSize: Int
+    /// Heads K of the block-diagonal recurrent weights.
     public let numHeads: Int
+    /// How the forget gate's pre-activation becomes log f.
     public let forgetGate: ForgetGate
     public var isTraining = true
     let parameters: sLSTMLayerParameters<Scalar>
@@ -66,7 +70,7 @@ public final class sLSTMCell<Scalar: TensorScalar>: Module {
         let geometry = sLSTMLayerGeometry(
             steps: 1, batch: batch, inputSize: inputSize, hiddenSize: hiddenSize, heads: numHeads,
             forgetGate: forgetGate, reverse: false, lengths: Array(repeating: 1, count: batch))
-        let result = sLSTMLayerOperation(geometry: geometry, backend: .reference)(
+        let result = sLSTMLayerOperation(geometry: geometry, backend: .automatic)(
             input.reshaped([1, batch, inputSize]), inputWeights: parameters.inputWeights,
             recurrentWeights: parameters.recurrentWeights, bias: parameters.bias,
             initial: (start.h, start.c, start.n, start.m))

@@ -1,8 +1,11 @@
 /// The constructor arguments of ``sLSTM``, as a value (stored with
 /// checkpoints as JSON). Names and defaults follow `torch.nn.LSTM`.
 public struct sLSTMConfiguration: Codable, Equatable, Sendable {
+    /// The feature size D of an input step.
     public var inputSize: Int
+    /// The hidden size H.
     public var hiddenSize: Int
+    /// Stacked layers; layer k > 0 reads layer k - 1's outputs.
     public var numLayers: Int
     /// Dropout on the outputs of every layer but the last, in training mode.
     public var dropout: Double
@@ -12,9 +15,12 @@ public struct sLSTMConfiguration: Codable, Equatable, Sendable {
     public var bias: Bool
     /// Inputs and outputs are (B, T, features) instead of (T, B, features).
     public var batchFirst: Bool
+    /// Whether each layer also runs backwards in time (outputs 2H features).
     public var bidirectional: Bool
+    /// How the forget gate's pre-activation becomes log f.
     public var forgetGate: ForgetGate
 
+    /// Defaults as `torch.nn.LSTM`, plus one head and the exponential forget gate.
     public init(
         inputSize: Int, hiddenSize: Int, numLayers: Int = 1, dropout: Double = 0, numHeads: Int = 1,
         bias: Bool = true, batchFirst: Bool = false, bidirectional: Bool = false,

@@ -8,11 +8,16 @@
 /// zero) is the default start; `m` never receives a gradient from the final
 /// state because the outputs do not depend on it.
 public struct sLSTMState<Scalar: TensorScalar> {
+    /// The hidden state.
     public var h: Tensor<Scalar>
+    /// The cell state (stabilized: scaled by exp(-m)).
     public var c: Tensor<Scalar>
+    /// The normalizer state (stabilized: scaled by exp(-m)).
     public var n: Tensor<Scalar>
+    /// The stabilizer: log of the scale shared by c and n.
     public var m: Tensor<Scalar>
 
+    /// A state from its four tensors (shapes as documented on the type).
     public init(h: Tensor<Scalar>, c: Tensor<Scalar>, n: Tensor<Scalar>, m: Tensor<Scalar>) {
         self.h = h
         self.c = c

@@ -14,6 +14,14 @@ struct Tolerance {
         Scalar.self == Double.self ? Tolerance(relative: 1e-10, absolute: 1e-12) : Tolerance(relative: 2e-4, absolute: 2e-5)
     }
 
+    /// The fast Float sLSTM kernel against the Float reference: the same math
+    /// in another order (BLAS sums, vectorized exp/tanh/sigmoid within a few
+    /// ulp). `sameMath` holds at ordinary scales; with pre-activations near
+    /// +-50 the Float reference itself strays from the float64 result by up
+    /// to 1.1x `sameMath` (dR) while the fast kernel stays within 0.4x, so
+    /// the two Float results are compared with 2.5x `sameMath`.
+    static let fastAgainstReference = Tolerance(relative: 5e-4, absolute: 5e-5)
+
     /// Analytic gradients against central finite differences (Double, step 1e-6).
     static let finiteDifference = Tolerance(relative: 1e-5, absolute: 1e-7)
 

@@ -25,6 +25,9 @@ import Testing
         let variance = first.scalars.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 20_000
         #expect(abs(mean) < 0.03)
         #expect(abs(variance - 1) < 0.05)
+        let shifted = Tensor<Double>.randomNormal([20_000], mean: 5, standardDeviation: 0.5).scalars
+        #expect(abs(shifted.reduce(0, +) / 20_000 - 5) < 0.02)
+        #expect(abs(shifted.map { ($0 - 5) * ($0 - 5) }.reduce(0, +) / 20_000 - 0.25) < 0.02)
         let uniform = Tensor<Double>.randomUniform([20_000], low: -2, high: 4)
         #expect(uniform.scalars.allSatisfy { $0 >= -2 && $0 < 4 })
         #expect(abs(uniform.scalars.reduce(0, +) / 20_000 - 1) < 0.05)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import xLSTM
 
-/// Golden files written by `Scripts/golden/make_slstm_golden.py` (its own
+/// Golden files written by `scripts/golden/make_slstm_golden.py` (its own
 /// float64 PyTorch sLSTM, autograd with m detached): the same weights and
 /// inputs must reproduce its outputs, final states and gradients.
 @Suite struct sLSTMGoldenTests {

@@ -22,7 +22,7 @@ What it makes
     (t >= 1) detached; the user's m0 is not detached.
 
 How to run (from the repository root; needs torch in .venv)
-    .venv/bin/python Scripts/golden/make_slstm_golden.py
+    .venv/bin/python scripts/golden/make_slstm_golden.py
 
 Self-checks run every time (the script fails on any of them):
     - 1-layer zero-state configs agree with a naive, unstabilized float64

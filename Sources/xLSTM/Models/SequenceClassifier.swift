@@ -1,0 +1,44 @@
+/// Classifies token sequences with an sLSTM: embedding, a stack of sLSTM
+/// layers, and a linear read-out of the last layer's hidden state at each
+/// sequence's last valid step.
+///
+/// Parameter names: `embedding.weight`, `slstm.*` (see ``sLSTM``), `readout.weight`, `readout.bias`.
+public final class SequenceClassifier<Scalar: TensorScalar>: Module {
+    /// Token vectors, (vocabularySize, embeddingSize).
+    public let embedding: Embedding<Scalar>
+    /// The recurrent core.
+    public let slstm: sLSTM<Scalar>
+    /// Maps the final hidden state (H) to class logits.
+    public let readout: Linear<Scalar>
+    public var isTraining = true
+
+    /// - Parameters:
+    ///   - vocabularySize: the number of distinct tokens.
+    ///   - embeddingSize: the width of a token's vector (the sLSTM's input size).
+    ///   - classCount: the number of labels.
+    ///   - slstm: the recurrent core's shape; its `inputSize` must be `embeddingSize`.
+    public init(vocabularySize: Int, embeddingSize: Int, classCount: Int, slstm configuration: sLSTMConfiguration) {
+        precondition(
+            configuration.inputSize == embeddingSize && !configuration.bidirectional,
+            xLSTMError(
+                argument: "slstm", expected: "a unidirectional sLSTM with inputSize \(embeddingSize)",
+                received: "\(configuration)"
+            ).description)
+        embedding = Embedding(count: vocabularySize, dimension: embeddingSize)
+        slstm = sLSTM(configuration: configuration)
+        readout = Linear(inputFeatures: configuration.hiddenSize, outputFeatures: classCount)
+    }
+
+    public var children: [(name: String, module: any Module<Scalar>)] {
+        [("embedding", embedding), ("slstm", slstm), ("readout", readout)]
+    }
+
+    /// - Returns: logits (B, classCount).
+    public func callAsFunction(_ batch: SequenceBatch) -> Tensor<Scalar> {
+        let inputs = embedding(batch.tokens, shape: [batch.steps, batch.count])
+        let (_, state) = slstm(inputs, lengths: batch.lengths)
+        let layers = slstm.numLayers
+        let last = state.h.slice(alongAxis: 0, (layers - 1)..<layers).reshaped([batch.count, slstm.hiddenSize])
+        return readout(last)
+    }
+}

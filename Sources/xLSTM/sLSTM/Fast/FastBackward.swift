@@ -1,0 +1,300 @@
+/// The backward pass of the fast kernel (BPTT with every m_t frozen):
+///
+/// 1. per (batch chunk, head, part) work item (see ``WorkPartition``), a
+///    reversed time loop: the pointwise derivative (``FastPointwise/Backward``)
+///    gives dG~ (K, T * B, 4dp), and dh_{t-1} = R_k^T dg~ (``RecurrentProduct``);
+/// 2. after the loop, whole-sequence matrix products split over the workers:
+///    dx = sum over k of dG~_k W'_k, dW'_k = dG~_k^T X,
+///    dR'_k = dG~_k^T H_{t-1,k}, db' = column sums of dG~;
+/// 3. the packed gradients are put back in the library's layout.
+enum FastBackward {
+    /// - Parameters:
+    ///   - forward: a pass run with `saving: true`.
+    ///   - recurrentWeights: R (K, 4d, d).
+    static func run(
+        _ forward: FastForward, recurrentWeights: [Float], upstream: sLSTMLayerUpstream<Float>, threads: Int
+    ) -> sLSTMLayerGradients<Float> {
+        guard let saved = forward.saved else { preconditionFailure("the forward pass kept nothing for a backward") }
+        let layout = forward.layout
+        let (B, D, H, K) = (layout.batch, layout.inputSize, layout.hiddenSize, layout.heads)
+        let (d, dp, width) = (layout.headSize, layout.paddedHeadSize, layout.headGateWidth)
+        let partition = WorkPartition(layout, threads: threads)
+        let recurrent = FloatBuffer(count: K * width * dp)
+        recurrentWeights.withUnsafeBufferPointer {
+            layout.packRecurrentBackward($0.baseAddress!, parts: partition.parts, into: recurrent.pointer)
+        }
+        // A split head's workers add up their parts of dh_{t-1} through a (2, parts, B, dp)
+        // buffer per head, one half per step parity.
+        let partialDH = partition.parts > 1 ? FloatBuffer(count: K * 2 * partition.parts * B * dp) : nil
+        let dGates = FloatBuffer(count: layout.rows * layout.gateWidth)
+        let dInitial = (0..<4).map { _ in FloatBuffer(count: B * H) }
+        let packedW = FloatBuffer(count: layout.gateWidth * D)
+        let packedR = FloatBuffer(count: K * width * d)
+        let packedBias = FloatBuffer(count: layout.gateWidth)
+        useSingleThreadedBLAS()
+        let dx = [Float](unsafeUninitializedCapacity: layout.rows * D) { dx, initialized in
+            withUpstream(upstream) { upstream in
+                forward.geometry.lengths.withUnsafeBufferPointer { lengths in
+                    let context = Context(
+                        layout: layout, parts: partition.parts, barriers: partition.makeBarriers(),
+                        reverse: forward.geometry.reverse, lengths: lengths.baseAddress!,
+                        recurrent: recurrent.pointer, gates: forward.gates.pointer, c: saved.c.pointer,
+                        n: saved.n.pointer, forgetSlope: saved.forgetSlope?.pointer,
+                        initialC: forward.initial[1].pointer, initialN: forward.initial[2].pointer,
+                        upstream: upstream, partialDH: partialDH?.pointer, dGates: dGates.pointer,
+                        dInitial: dInitial.map(\.pointer))
+                    partition.runItems(threads: threads) { rows, head, part in
+                        runItem(context, rows: rows, head: head, part: part)
+                    }
+                }
+            }
+            forward.x.withUnsafeBufferPointer { x in
+                let products = Products(
+                    layout: layout, dGates: dGates.pointer, x: x.baseAddress!,
+                    inputWeights: forward.inputWeights.pointer, previousH: saved.previousH.pointer,
+                    dx: dx.baseAddress!, dW: packedW.pointer, dR: packedR.pointer, dBias: packedBias.pointer)
+                runWorkers(threads) { products.run(worker: $0, of: threads) }
+            }
+            initialized = layout.rows * D
+        }
+        var gradients = sLSTMLayerGradients<Float>(
+            x: dx, inputWeights: [Float](repeating: 0, count: 4 * H * D),
+            recurrentWeights: [Float](repeating: 0, count: K * 4 * d * d), bias: [Float](repeating: 0, count: 4 * H),
+            initial: sLSTMLayerState(
+                h: dInitial[0].array, c: dInitial[1].array, n: dInitial[2].array, m: dInitial[3].array))
+        // Back to the library's layout: rows of W and entries of b by gate row; R_k's rows
+        // g * d + j from the packed g * dp + j.
+        gradients.inputWeights.withUnsafeMutableBufferPointer { dW in
+            layout.forEachGateRow { library, kernel in
+                (dW.baseAddress! + library * D).update(from: packedW.pointer + kernel * D, count: D)
+            }
+        }
+        gradients.bias.withUnsafeMutableBufferPointer { db in
+            layout.forEachGateRow { library, kernel in db[library] = packedBias.pointer[kernel] }
+        }
+        gradients.recurrentWeights.withUnsafeMutableBufferPointer { dR in
+            for head in 0..<K {
+                for row in 0..<(4 * d) {
+                    let (gate, j) = row.quotientAndRemainder(dividingBy: d)
+                    (dR.baseAddress! + (head * 4 * d + row) * d).update(
+                        from: packedR.pointer + (head * width + gate * dp + j) * d, count: d)
+                }
+            }
+        }
+        return gradients
+    }
+
+    /// The upstream gradients as pointers, `nil` where none flowed.
+    private static func withUpstream<Result>(
+        _ upstream: sLSTMLayerUpstream<Float>, _ body: (Upstream) -> Result
+    ) -> Result {
+        func pointer(_ array: [Float]?, _ next: (UnsafePointer<Float>?) -> Result) -> Result {
+            guard let array else { return next(nil) }
+            return array.withUnsafeBufferPointer { next($0.baseAddress!) }
+        }
+        return pointer(upstream.outputs) { outputs in
+            pointer(upstream.h) { h in
+                pointer(upstream.c) { c in
+                    pointer(upstream.n) { n in body(Upstream(outputs: outputs, h: h, c: c, n: n)) }
+                }
+            }
+        }
+    }
+
+    /// Upstream gradients: outputs (T, B, H), final h, c, n (B, H); `nil` for zeros.
+    private struct Upstream {
+        let outputs: UnsafePointer<Float>?
+        let h: UnsafePointer<Float>?
+        let c: UnsafePointer<Float>?
+        let n: UnsafePointer<Float>?
+    }
+
+    /// What one work item reads and writes. @unchecked Sendable: raw
+    /// pointers; the items write disjoint (row, head, unit) slices of every
+    /// buffer, except a split head's partial dh, which its team orders with
+    /// its barrier.
+    private struct Context: @unchecked Sendable {
+        let layout: FastLayout
+        let parts: Int
+        /// One per head when heads are split, else empty.
+        let barriers: [any TeamBarrier]
+        let reverse: Bool
+        let lengths: UnsafePointer<Int>
+        /// (K, 4dp, dp), see ``FastLayout/packRecurrentBackward(_:parts:into:)``.
+        let recurrent: UnsafePointer<Float>
+        /// The forward's saved (K, T * B, ...) buffers.
+        let gates: UnsafePointer<Float>
+        let c: UnsafePointer<Float>
+        let n: UnsafePointer<Float>
+        let forgetSlope: UnsafePointer<Float>?
+        /// (B, K * dp).
+        let initialC: UnsafePointer<Float>
+        let initialN: UnsafePointer<Float>
+        let upstream: Upstream
+        /// (K, 2, parts, B, dp) when heads are split.
+        let partialDH: UnsafeMutablePointer<Float>?
+        /// (K, T * B, 4dp); zero at padded steps.
+        let dGates: UnsafeMutablePointer<Float>
+        /// Gradients of the initial h, c, n, m, (B, H) each.
+        let dInitial: [UnsafeMutablePointer<Float>]
+    }
+
+    /// The whole reversed time loop of one (batch chunk, head, part).
+    @inline(never)
+    private static func runItem(_ context: Context, rows: Range<Int>, head: Int, part: Int) {
+        let layout = context.layout
+        let (T, B, H) = (layout.steps, layout.batch, layout.hiddenSize)
+        let (d, dp, paddedH) = (layout.headSize, layout.paddedHeadSize, layout.paddedHiddenSize)
+        let units = layout.units(part: part, of: context.parts)
+        let (first, width, realUnits) = (units.lowerBound, units.count, min(units.count, d - units.lowerBound))
+        let count = rows.count
+        let split = context.parts > 1
+        // The running dh, dc, dn of the part and the gradient of m_0, (count, width) each,
+        // and, when the head is split, the part's dg~ with its gates side by side (count, 4 width).
+        let state = allocateAligned(count * (4 + (split ? 4 : 0)) * width)
+        defer { UnsafeMutableRawPointer(state).deallocate() }
+        state.initialize(repeating: 0, count: 4 * count * width)
+        let (dh, dc, dn, dm) = (state, state + count * width, state + 2 * count * width, state + 3 * count * width)
+        let contiguousDGates = state + 4 * count * width
+        for (local, row) in rows.enumerated() {
+            for (source, target) in [(context.upstream.h, dh), (context.upstream.c, dc), (context.upstream.n, dn)] {
+                guard let source else { continue }
+                (target + local * width).update(from: source + row * H + head * d + first, count: realUnits)
+            }
+        }
+        // The part's contribution to dh_{t-1} of local row r at loop step s (the whole head's units).
+        let partialDH = context.partialDH.map { $0 + head * 2 * context.parts * B * dp }
+        func partial(_ local: Int, _ step: Int, _ part: Int) -> UnsafeMutablePointer<Float> {
+            partialDH! + (((step % 2) * context.parts + part) * B + local) * dp
+        }
+        let active = UnsafeMutablePointer<Int>.allocate(capacity: count)
+        let a = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: count)
+        let y = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: count)
+        defer {
+            active.deallocate()
+            a.deallocate()
+            y.deallocate()
+        }
+        let recurrent = context.recurrent + (head * layout.headGateWidth + 4 * first) * dp
+        for step in (0..<T).reversed() {
+            var activeCount = 0
+            for (local, row) in rows.enumerated() where step < context.lengths[row] {
+                let length = context.lengths[row]
+                let time = context.reverse ? length - 1 - step : step
+                let at = time * B + row
+                let unit = layout.unitOffset(head: head, at: at) + first
+                // c_{t-1}, n_{t-1}: saved by the previous loop step, or the initial state.
+                let previous =
+                    step == 0
+                    ? row * paddedH + head * dp + first
+                    : layout.unitOffset(head: head, at: (context.reverse ? length - step : step - 1) * B + row) + first
+                let dGates = context.dGates + layout.gateOffset(head: head, at: at) + first
+                FastPointwise.Backward(
+                    gates: context.gates + layout.gateOffset(head: head, at: at) + first, gateStride: dp,
+                    c: context.c + unit, n: context.n + unit,
+                    previousC: (step == 0 ? context.initialC : context.c) + previous,
+                    previousN: (step == 0 ? context.initialN : context.n) + previous,
+                    forgetSlope: context.forgetSlope.map { $0 + unit },
+                    outputGradient: context.upstream.outputs.map { $0 + at * H + head * d + first },
+                    dh: dh + local * width, dc: dc + local * width, dn: dn + local * width, dGates: dGates,
+                    contiguousDGates: split ? contiguousDGates + local * 4 * width : nil,
+                    dm: step == 0 ? dm + local * width : nil
+                ).run(width: width, realUnits: realUnits)
+                active[activeCount] = local
+                a[activeCount] = UnsafePointer(split ? contiguousDGates + local * 4 * width : dGates)
+                y[activeCount] = split ? partial(local, step, part) : dh + local * width
+                activeCount += 1
+            }
+            guard activeCount > 0 else { continue }
+            // dh_{t-1} = R_k^T dg~ (the upstream part of dh_{t-1} joins at step t-1); a split
+            // head's parts each contribute theirs, and each part then adds up its own units.
+            RecurrentProduct(a: a, y: y, count: activeCount, matrix: recurrent, depth: 4 * width, width: dp).run()
+            guard split else { continue }
+            context.barriers[head].wait()
+            for index in 0..<activeCount {
+                let local = active[index]
+                let target = dh + local * width
+                target.update(from: partial(local, step, 0) + first, count: width)
+                for other in 1..<context.parts {
+                    let source = partial(local, step, other) + first
+                    for j in stride(from: 0, to: width, by: 16) {
+                        storeVector(loadVector(target + j) + loadVector(source + j), target + j)
+                    }
+                }
+            }
+        }
+        for (local, row) in rows.enumerated() {
+            for time in context.lengths[row]..<T {
+                for gate in 0..<4 {
+                    (context.dGates + layout.gateOffset(head: head, at: time * B + row) + gate * dp + first).update(
+                        repeating: 0, count: width)
+                }
+            }
+            for (index, source) in [dh, dc, dn, dm].enumerated() {
+                (context.dInitial[index] + row * H + head * d + first).update(
+                    from: source + local * width, count: realUnits)
+            }
+        }
+    }
+
+    /// The whole-sequence products after the loop. @unchecked Sendable:
+    /// raw pointers; workers write disjoint bands or heads.
+    private struct Products: @unchecked Sendable {
+        let layout: FastLayout
+        let dGates: UnsafePointer<Float>
+        let x: UnsafePointer<Float>
+        let inputWeights: UnsafePointer<Float>
+        let previousH: UnsafePointer<Float>
+        /// (T * B, D).
+        let dx: UnsafeMutablePointer<Float>
+        /// Packed: (K * 4dp, D), (K, 4dp, d), (K * 4dp).
+        let dW: UnsafeMutablePointer<Float>
+        let dR: UnsafeMutablePointer<Float>
+        let dBias: UnsafeMutablePointer<Float>
+
+        /// dx by bands of rows (every head adds onto them); dW' and dR' by
+        /// whole heads when the heads divide evenly among the workers (each
+        /// product then packs its operands once), else by bands of rows.
+        func run(worker: Int, of workers: Int) {
+            let (rows, D, d, dp, width) = (
+                layout.rows, layout.inputSize, layout.headSize, layout.paddedHeadSize, layout.headGateWidth
+            )
+            for head in 0..<layout.heads {
+                SplitProduct(
+                    m: rows, n: D, k: width, a: dGates(head), lda: width, b: inputWeights + head * width * D, ldb: D,
+                    c: dx, ldc: D, accumulate: head > 0
+                ).run(piece: worker, of: workers)
+            }
+            let byHead = layout.heads % workers == 0
+            for head in byHead ? Array(evenPiece(worker, of: workers, total: layout.heads)) : Array(0..<layout.heads) {
+                let (piece, pieces) = byHead ? (0, 1) : (worker, workers)
+                SplitProduct(
+                    transposeA: true, m: width, n: D, k: rows, a: dGates(head), lda: width, b: x, ldb: D,
+                    c: dW + head * width * D, ldc: D
+                ).run(piece: piece, of: pieces)
+                SplitProduct(
+                    transposeA: true, m: width, n: d, k: rows, a: dGates(head), lda: width,
+                    b: previousH + layout.unitOffset(head: head, at: 0), ldb: dp, c: dR + head * width * d, ldc: d
+                ).run(piece: piece, of: pieces)
+            }
+            columnSums(evenPiece(worker, of: workers, total: layout.gateWidth / 16))
+        }
+
+        private func dGates(_ head: Int) -> UnsafePointer<Float> { dGates + layout.gateOffset(head: head, at: 0) }
+
+        /// db' for the 16-column blocks `blocks` of the packed (K * 4dp) bias.
+        private func columnSums(_ blocks: Range<Int>) {
+            let width = layout.headGateWidth
+            for block in blocks {
+                let (head, column) = (block * 16).quotientAndRemainder(dividingBy: width)
+                var sum = SIMD16<Float>(repeating: 0)
+                var row = dGates(head) + column
+                for _ in 0..<layout.rows {
+                    sum += loadVector(row)
+                    row += width
+                }
+                storeVector(sum, dBias + block * 16)
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import xLSTM
+
+/// Times one end-to-end training step of a small language model (embedding,
+/// sLSTM stack, linear, cross-entropy, Adam) and prints one JSON line.
+struct BenchTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-train", abstract: "Time one training step of embedding -> sLSTM -> linear -> Adam.")
+
+    @Option(help: "Batch size B.") var batch = 16
+    @Option(help: "Sequence length T.") var steps = 128
+    @Option(help: "Vocabulary size.") var vocab = 256
+    @Option(help: "Embedding size.") var embed = 128
+    @Option(help: "Hidden size H.") var hiddenSize = 256
+    @Option(help: "sLSTM layers.") var layers = 2
+    @Option(help: "Worker threads.") var threads = 2
+    @Option(help: "Untimed warm-up runs.") var warmup = 2
+    @Option(help: "Timed runs (the median is reported).") var runs = 5
+
+    func validate() throws {
+        guard [batch, steps, vocab, embed, hiddenSize, layers, threads, runs].allSatisfy({ $0 > 0 }), warmup >= 0 else {
+            throw ValidationError("sizes, --threads and --runs must be positive and --warmup non-negative")
+        }
+    }
+
+    func run() throws {
+        Parallelism.threadCount = threads
+        Random.seed(1)
+        let embedding = Embedding<Float>(count: vocab, dimension: embed)
+        let slstm = sLSTM<Float>(inputSize: embed, hiddenSize: hiddenSize, numLayers: layers)
+        let head = Linear<Float>(inputFeatures: hiddenSize, outputFeatures: vocab)
+        let parameters = embedding.parameters + slstm.parameters + head.parameters
+        let optimizer = Adam(parameters: parameters, learningRate: 1e-3)
+        var generator = Xoshiro256(seed: 2)
+        let tokens = (0..<(steps * batch)).map { _ in Int.random(in: 0..<vocab, using: &generator) }
+        let targets = (0..<(steps * batch)).map { _ in Int.random(in: 0..<vocab, using: &generator) }
+        let baseline = Measurement.residentMegabytes()
+        Measurement.resetPeak()
+        var record = BenchmarkRecord(
+            impl: "xlstm-train", batch: batch, steps: steps, inputSize: embed, hiddenSize: hiddenSize, heads: 1,
+            threads: threads)
+        record.trainStepMs = Measurement.medianMilliseconds(warmup: warmup, runs: runs) {
+            optimizer.zeroGrad()
+            let (hidden, _) = slstm(embedding(tokens, shape: [steps, batch]))
+            let logits = head(hidden).reshaped([steps * batch, vocab])
+            crossEntropy(logits: logits, targets: targets).backward()
+            optimizer.step()
+        }
+        record.peakRssMb = Measurement.peakResidentMegabytes()
+        if let peak = record.peakRssMb, let baseline { record.rssIncreaseMb = peak - baseline }
+        try record.printLine()
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Wall-clock timing and peak-memory probes for the benchmark commands.
+enum Measurement {
+    /// The median of `runs` timings of `body` in milliseconds, after `warmup` untimed runs.
+    static func medianMilliseconds(warmup: Int, runs: Int, _ body: () -> Void) -> Double {
+        for _ in 0..<warmup { body() }
+        let times = (0..<runs).map { _ -> Double in
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        }.sorted()
+        return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+    }
+
+    /// The process's peak resident memory in MiB (`VmHWM`), or nil where
+    /// `/proc` is not available.
+    static func peakResidentMegabytes() -> Double? {
+        statusField("VmHWM:")
+    }
+
+    /// The process's current resident memory in MiB (`VmRSS`).
+    static func residentMegabytes() -> Double? {
+        statusField("VmRSS:")
+    }
+
+    /// Restarts the kernel's peak-memory counter (Linux: `5` to `/proc/self/clear_refs`),
+    /// so that a later ``peakResidentMegabytes()`` covers only what follows.
+    static func resetPeak() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    private static func statusField(_ name: String) -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix(name) {
+            let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first
+            return kilobytes.map { $0 / 1024 }
+        }
+        return nil
+    }
+}
+
+/// One result line of `xlstm bench` and `xlstm bench-train`, the schema
+/// Benchmarks/report.py reads.
+struct BenchmarkRecord: Encodable {
+    let impl: String
+    let batch: Int
+    let steps: Int
+    let inputSize: Int
+    let hiddenSize: Int
+    let heads: Int
+    let threads: Int
+    var forwardMs: Double?
+    var forwardBackwardMs: Double?
+    var trainStepMs: Double?
+    var peakRssMb: Double?
+    var rssIncreaseMb: Double?
+    let error: String? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case impl, batch, steps, threads, heads, error
+        case inputSize = "input_size", hiddenSize = "hidden_size", forwardMs = "forward_ms"
+        case forwardBackwardMs = "forward_backward_ms", trainStepMs = "train_step_ms"
+        case peakRssMb = "peak_rss_mb", rssIncreaseMb = "rss_increase_mb"
+    }
+
+    /// Prints the record as one JSON line (nulls included, as the reader expects).
+    func printLine() throws {
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
+        for key in ["forward_ms", "forward_backward_ms", "train_step_ms", "peak_rss_mb", "rss_increase_mb", "error"]
+        where object[key] == nil {
+            object[key] = NSNull()
+        }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

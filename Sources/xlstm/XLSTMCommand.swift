@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `xlstm`: train the sLSTM on the paper's tasks and measure it.
+@main
+struct XLSTMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xlstm",
+        abstract: "Train and benchmark the sLSTM (Beck et al. 2024).",
+        subcommands: [TrainCommand.self, BenchCommand.self, BenchTrainCommand.self])
+}

@@ -1,2 +1,0 @@
-import xLSTM
-print("placeholder")

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: builds the release CLI and trains an sLSTM classifier on the
+# parity task (train on lengths 3-40, test on 40-256). Extra arguments go to
+# `xlstm train` (see `--help`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-dependencies.sh
+# shellcheck disable=SC2046
+swift build -c release --product xlstm $(bash scripts/release-flags.sh)
+.build/release/xlstm train "$@"
