@@ -39,21 +39,32 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
 
 /// The library's default source of randomness (parameter initialization and
 /// dropout masks), like PyTorch's global generator: `Random.seed(42)` makes a
-/// run reproducible. Access is serialized by a lock.
+/// single-threaded run reproducible. `Random.withSeed(42) { ... }` gives the
+/// code inside a generator of its own, unaffected by other tasks drawing at
+/// the same time (concurrent tests, two models built on two threads).
 public enum Random {
     private final class Shared: @unchecked Sendable {
         let lock = NSLock()
-        var generator = Xoshiro256(seed: 0x5EED)
+        var generator: Xoshiro256
+        init(seed: UInt64) { generator = Xoshiro256(seed: seed) }
     }
-    private static let shared = Shared()
+    private static let global = Shared(seed: 0x5EED)
+    @TaskLocal private static var scoped: Shared?
 
     /// Restarts the default generator from `seed`.
     public static func seed(_ seed: UInt64) {
-        shared.lock.withLock { shared.generator = Xoshiro256(seed: seed) }
+        global.lock.withLock { global.generator = Xoshiro256(seed: seed) }
     }
 
-    /// Runs `body` with exclusive use of the default generator.
+    /// Runs `body` with a generator of its own, started from `seed`: every
+    /// draw the library makes inside `body` on this task comes from it.
+    public static func withSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(Shared(seed: seed), operation: body)
+    }
+
+    /// Runs `body` with exclusive use of the current generator.
     static func withGenerator<R>(_ body: (inout Xoshiro256) throws -> R) rethrows -> R {
-        try shared.lock.withLock { try body(&shared.generator) }
+        let shared = scoped ?? global
+        return try shared.lock.withLock { try body(&shared.generator) }
     }
 }

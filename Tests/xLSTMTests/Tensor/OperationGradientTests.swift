@@ -121,8 +121,7 @@ import Testing
         checkGradients(of: [("x", a), ("weight", norm.weight), ("bias", norm.bias)]) { weightedSum(norm(a), seed: 112) }
         let drop = Dropout<Double>(probability: 0.3)
         checkGradients(of: [("x", a)]) {
-            Random.seed(7)
-            return weightedSum(drop(a), seed: 113)
+            Random.withSeed(7) { weightedSum(drop(a), seed: 113) }
         }
     }
 }

@@ -16,11 +16,10 @@ import Testing
     }
 
     @Test func seededRandomTensorsAreReproducibleAndDistributed() {
-        Random.seed(3)
-        let first = Tensor<Double>.randomNormal([20_000])
-        Random.seed(3)
-        let again = Tensor<Double>.randomNormal([20_000])
+        let first = Random.withSeed(3) { Tensor<Double>.randomNormal([20_000]) }
+        let again = Random.withSeed(3) { Tensor<Double>.randomNormal([20_000]) }
         #expect(first.scalars == again.scalars)
+        #expect(Random.withSeed(4) { Tensor<Double>.randomNormal([4]) }.scalars != Array(first.scalars[0..<4]))
         let mean = first.scalars.reduce(0, +) / 20_000
         let variance = first.scalars.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 20_000
         #expect(abs(mean) < 0.03)
@@ -31,6 +30,17 @@ import Testing
         let uniform = Tensor<Double>.randomUniform([20_000], low: -2, high: 4)
         #expect(uniform.scalars.allSatisfy { $0 >= -2 && $0 < 4 })
         #expect(abs(uniform.scalars.reduce(0, +) / 20_000 - 1) < 0.05)
+    }
+
+    /// The global seed is shared by everything in the process, so it is
+    /// checked in a process of its own.
+    @Test func globalSeedRestartsTheDefaultGenerator() async {
+        await #expect(processExitsWith: .success) {
+            Random.seed(3)
+            let first = Tensor<Double>.randomUniform([8]).scalars
+            Random.seed(3)
+            precondition(Tensor<Double>.randomUniform([8]).scalars == first)
+        }
     }
 
     @Test func broadcastingShapes() throws {

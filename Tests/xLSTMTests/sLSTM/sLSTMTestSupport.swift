@@ -8,18 +8,19 @@ func makesLSTM<Scalar: TensorScalar>(
     numHeads: Int = 1, bias: Bool = true, batchFirst: Bool = false, bidirectional: Bool = false,
     forgetGate: ForgetGate = .exponential, scale: Scalar = 1, seed: UInt64 = 1
 ) -> sLSTM<Scalar> {
-    Random.seed(seed)
-    let model = sLSTM<Scalar>(
-        inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, dropout: dropout, numHeads: numHeads,
-        bias: bias, batchFirst: batchFirst, bidirectional: bidirectional, forgetGate: forgetGate)
-    for parameter in model.parameters {
-        parameter.scalars = parameter.scalars.map { $0 * scale }
+    Random.withSeed(seed) {
+        let model = sLSTM<Scalar>(
+            inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, dropout: dropout, numHeads: numHeads,
+            bias: bias, batchFirst: batchFirst, bidirectional: bidirectional, forgetGate: forgetGate)
+        for parameter in model.parameters {
+            parameter.scalars = parameter.scalars.map { $0 * scale }
+        }
+        // Random (not initial) biases, so every gate sees varied pre-activations.
+        for (name, parameter) in model.namedParameters where name.hasPrefix("bias") {
+            parameter.scalars = Tensor<Scalar>.randomUniform(parameter.shape, low: -scale, high: scale).scalars
+        }
+        return model
     }
-    // Random (not initial) biases, so every gate sees varied pre-activations.
-    for (name, parameter) in model.namedParameters where name.hasPrefix("bias") {
-        parameter.scalars = Tensor<Scalar>.randomUniform(parameter.shape, low: -scale, high: scale).scalars
-    }
-    return model
 }
 
 /// A seeded Double sLSTM; see the generic form.
