@@ -14,13 +14,18 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Embedding size.") var embed = 128
     @Option(help: "Hidden size H.") var hiddenSize = 256
     @Option(help: "sLSTM layers.") var layers = 2
+    @Option(help: "sLSTM heads (the paper's sLSTM uses 4; 1 has nn.LSTM's FLOPs).") var heads = 4
     @Option(help: "Worker threads.") var threads = 2
     @Option(help: "Untimed warm-up runs.") var warmup = 2
     @Option(help: "Timed runs (the median is reported).") var runs = 5
 
     func validate() throws {
-        guard [batch, steps, vocab, embed, hiddenSize, layers, threads, runs].allSatisfy({ $0 > 0 }), warmup >= 0 else {
+        guard [batch, steps, vocab, embed, hiddenSize, layers, heads, threads, runs].allSatisfy({ $0 > 0 }), warmup >= 0
+        else {
             throw ValidationError("sizes, --threads and --runs must be positive and --warmup non-negative")
+        }
+        guard hiddenSize % heads == 0 else {
+            throw ValidationError("--heads must divide --hidden-size (\(hiddenSize)); received \(heads)")
         }
     }
 
@@ -28,7 +33,7 @@ struct BenchTrainCommand: ParsableCommand {
         Parallelism.threadCount = threads
         Random.seed(1)
         let embedding = Embedding<Float>(count: vocab, dimension: embed)
-        let slstm = sLSTM<Float>(inputSize: embed, hiddenSize: hiddenSize, numLayers: layers)
+        let slstm = sLSTM<Float>(inputSize: embed, hiddenSize: hiddenSize, numLayers: layers, numHeads: heads)
         let head = Linear<Float>(inputFeatures: hiddenSize, outputFeatures: vocab)
         let parameters = embedding.parameters + slstm.parameters + head.parameters
         let optimizer = Adam(parameters: parameters, learningRate: 1e-3)
@@ -38,7 +43,7 @@ struct BenchTrainCommand: ParsableCommand {
         let baseline = Measurement.residentMegabytes()
         Measurement.resetPeak()
         var record = BenchmarkRecord(
-            impl: "xlstm-train", batch: batch, steps: steps, inputSize: embed, hiddenSize: hiddenSize, heads: 1,
+            impl: "xlstm-train", batch: batch, steps: steps, inputSize: embed, hiddenSize: hiddenSize, heads: heads,
             threads: threads)
         record.trainStepMs = Measurement.medianMilliseconds(warmup: warmup, runs: runs) {
             optimizer.zeroGrad()

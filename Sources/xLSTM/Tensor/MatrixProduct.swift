@@ -103,6 +103,11 @@ extension Tensor {
 
 /// `out[b] (+)= op(a[b]) op(b[b])` for each batch; `b` is shared across
 /// batches unless `batchedB`.
+///
+/// Large products are split by rows of `out` over `Parallelism.threadCount`
+/// workers, each making a single-threaded BLAS call: the library keeps the
+/// BLAS itself single-threaded (see `useSingleThreadedBLAS`), so that its
+/// spinning threads never compete with the sLSTM's workers.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 func multiply<Scalar: TensorScalar>(
@@ -110,6 +115,8 @@ func multiply<Scalar: TensorScalar>(
     batch: Int, m: Int, n: Int, k: Int,
     transposeA: Bool = false, transposeB: Bool = false, batchedB: Bool = false, accumulate: Bool = false
 ) {
+    useSingleThreadedBLAS()
+    let workers = m * n * k >= 1 << 18 ? min(Parallelism.threadCount, m) : 1
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             out.withUnsafeMutableBufferPointer { out in
@@ -117,13 +124,39 @@ func multiply<Scalar: TensorScalar>(
                     return
                 }
                 for index in 0..<batch {
-                    Scalar.gemm(
+                    let product = RowBandProduct(
                         transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                        alpha: 1, a: aBase + index * m * k, lda: transposeA ? m : k,
-                        b: bBase + (batchedB ? index * k * n : 0), ldb: transposeB ? k : n,
-                        beta: accumulate ? 1 : 0, c: outBase + index * m * n, ldc: n)
+                        a: aBase + index * m * k, b: bBase + (batchedB ? index * k * n : 0),
+                        c: outBase + index * m * n, accumulate: accumulate)
+                    runWorkers(workers) { piece in product.run(piece: piece, of: workers) }
                 }
             }
         }
+    }
+}
+
+/// One product `C (m, n) (+)= op(A) op(B)` on contiguous row-major operands,
+/// computed band of rows by band of rows.
+private struct RowBandProduct<Scalar: TensorScalar>: @unchecked Sendable {
+    // @unchecked: raw pointers; each band writes its own rows of C.
+    let transposeA: Bool
+    let transposeB: Bool
+    let m: Int
+    let n: Int
+    let k: Int
+    let a: UnsafePointer<Scalar>
+    let b: UnsafePointer<Scalar>
+    let c: UnsafeMutablePointer<Scalar>
+    let accumulate: Bool
+
+    func run(piece: Int, of pieces: Int) {
+        let band = evenPiece(piece, of: pieces, total: m)
+        guard !band.isEmpty else { return }
+        // Row r of op(A) is row r of A (k wide), or column r of A (m wide) when transposed.
+        Scalar.gemm(
+            transposeA: transposeA, transposeB: transposeB, m: band.count, n: n, k: k,
+            alpha: 1, a: transposeA ? a + band.lowerBound : a + band.lowerBound * k, lda: transposeA ? m : k,
+            b: b, ldb: transposeB ? k : n,
+            beta: accumulate ? 1 : 0, c: c + band.lowerBound * n, ldc: n)
     }
 }
