@@ -15,16 +15,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Input size D.") var inputSize = 256
     @Option(help: "Hidden size H.") var hiddenSize = 256
     @Option(help: "Heads K.") var heads = 4
-    @Option(help: "Worker threads.") var threads = 2
-    @Option(help: "Untimed warm-up runs.") var warmup = 2
-    @Option(help: "Timed runs (the median is reported).") var runs = 5
+    @OptionGroup var timing: TimingOptions
 
     func validate() throws {
         guard sLSTMBackend(rawValue: kernel) != nil else {
             throw ValidationError("--kernel: expected one of \(sLSTMBackend.allCases.map(\.rawValue)), received \(kernel)")
         }
-        guard [batch, steps, inputSize, hiddenSize, heads, threads, runs].allSatisfy({ $0 > 0 }), warmup >= 0 else {
-            throw ValidationError("sizes, --threads and --runs must be positive and --warmup non-negative")
+        guard [batch, steps, inputSize, hiddenSize, heads].allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("sizes must be positive")
         }
         guard hiddenSize % heads == 0 else {
             throw ValidationError("--heads must divide --hidden-size (\(hiddenSize)); received \(heads)")
@@ -32,7 +30,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        Parallelism.threadCount = threads
+        Parallelism.threadCount = timing.threads
         Random.seed(1)
         let model = sLSTM<Float>(inputSize: inputSize, hiddenSize: hiddenSize, numHeads: heads)
         model.backend = sLSTMBackend(rawValue: kernel)!
@@ -42,19 +40,18 @@ struct BenchCommand: ParsableCommand {
         Measurement.resetPeak()
         var record = BenchmarkRecord(
             impl: "xlstm-\(kernel)", batch: batch, steps: steps, inputSize: inputSize, hiddenSize: hiddenSize,
-            heads: heads, threads: threads)
-        record.forwardMs = Measurement.medianMilliseconds(warmup: warmup, runs: runs) {
+            heads: heads, threads: timing.threads)
+        record.forwardMs = timing.median {
             _ = withoutGradients { model(x) }
         }
         x.requiresGrad = true
-        record.forwardBackwardMs = Measurement.medianMilliseconds(warmup: warmup, runs: runs) {
+        record.forwardBackwardMs = timing.median {
             model.zeroGrad()
             x.zeroGrad()
             let (outputs, _) = model(x)
             (outputs * upstream).sum().backward()
         }
-        record.peakRssMb = Measurement.peakResidentMegabytes()
-        if let peak = record.peakRssMb, let baseline { record.rssIncreaseMb = peak - baseline }
+        record.recordMemory(since: baseline)
         try record.printLine()
     }
 }

@@ -15,14 +15,11 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Hidden size H.") var hiddenSize = 256
     @Option(help: "sLSTM layers.") var layers = 2
     @Option(help: "sLSTM heads (the paper's sLSTM uses 4; 1 has nn.LSTM's FLOPs).") var heads = 4
-    @Option(help: "Worker threads.") var threads = 2
-    @Option(help: "Untimed warm-up runs.") var warmup = 2
-    @Option(help: "Timed runs (the median is reported).") var runs = 5
+    @OptionGroup var timing: TimingOptions
 
     func validate() throws {
-        guard [batch, steps, vocab, embed, hiddenSize, layers, heads, threads, runs].allSatisfy({ $0 > 0 }), warmup >= 0
-        else {
-            throw ValidationError("sizes, --threads and --runs must be positive and --warmup non-negative")
+        guard [batch, steps, vocab, embed, hiddenSize, layers, heads].allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("sizes must be positive")
         }
         guard hiddenSize % heads == 0 else {
             throw ValidationError("--heads must divide --hidden-size (\(hiddenSize)); received \(heads)")
@@ -30,7 +27,7 @@ struct BenchTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        Parallelism.threadCount = threads
+        Parallelism.threadCount = timing.threads
         Random.seed(1)
         let embedding = Embedding<Float>(count: vocab, dimension: embed)
         let slstm = sLSTM<Float>(inputSize: embed, hiddenSize: hiddenSize, numLayers: layers, numHeads: heads)
@@ -44,16 +41,15 @@ struct BenchTrainCommand: ParsableCommand {
         Measurement.resetPeak()
         var record = BenchmarkRecord(
             impl: "xlstm-train", batch: batch, steps: steps, inputSize: embed, hiddenSize: hiddenSize, heads: heads,
-            threads: threads)
-        record.trainStepMs = Measurement.medianMilliseconds(warmup: warmup, runs: runs) {
+            threads: timing.threads)
+        record.trainStepMs = timing.median {
             optimizer.zeroGrad()
             let (hidden, _) = slstm(embedding(tokens, shape: [steps, batch]))
             let logits = head(hidden).reshaped([steps * batch, vocab])
             crossEntropy(logits: logits, targets: targets).backward()
             optimizer.step()
         }
-        record.peakRssMb = Measurement.peakResidentMegabytes()
-        if let peak = record.peakRssMb, let baseline { record.rssIncreaseMb = peak - baseline }
+        record.recordMemory(since: baseline)
         try record.printLine()
     }
 }

@@ -1,4 +1,23 @@
+import ArgumentParser
 import Foundation
+
+/// The options every benchmark command shares.
+struct TimingOptions: ParsableArguments {
+    @Option(help: "Worker threads.") var threads = 2
+    @Option(help: "Untimed warm-up runs.") var warmup = 2
+    @Option(help: "Timed runs (the median is reported).") var runs = 5
+
+    func validate() throws {
+        guard threads > 0, runs > 0, warmup >= 0 else {
+            throw ValidationError("--threads and --runs must be positive and --warmup non-negative")
+        }
+    }
+
+    /// The median time of `body` in milliseconds (see ``Measurement/medianMilliseconds(warmup:runs:_:)``).
+    func median(_ body: () -> Void) -> Double {
+        Measurement.medianMilliseconds(warmup: warmup, runs: runs, body)
+    }
+}
 
 /// Wall-clock timing and peak-memory probes for the benchmark commands.
 enum Measurement {
@@ -62,6 +81,13 @@ struct BenchmarkRecord: Encodable {
         case inputSize = "input_size", hiddenSize = "hidden_size", forwardMs = "forward_ms"
         case forwardBackwardMs = "forward_backward_ms", trainStepMs = "train_step_ms"
         case peakRssMb = "peak_rss_mb", rssIncreaseMb = "rss_increase_mb"
+    }
+
+    /// Fills in the memory columns: the process's peak, and the peak minus
+    /// `baseline` (the resident size before the measurement started).
+    mutating func recordMemory(since baseline: Double?) {
+        peakRssMb = Measurement.peakResidentMegabytes()
+        if let peak = peakRssMb, let baseline { rssIncreaseMb = peak - baseline }
     }
 
     /// Prints the record as one JSON line (nulls included, as the reader expects).
