@@ -74,10 +74,9 @@ struct BenchmarkRecord: Encodable {
     var trainStepMs: Double?
     var peakRssMb: Double?
     var rssIncreaseMb: Double?
-    let error: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case impl, batch, steps, threads, heads, error
+        case impl, batch, steps, threads, heads
         case inputSize = "input_size", hiddenSize = "hidden_size", forwardMs = "forward_ms"
         case forwardBackwardMs = "forward_backward_ms", trainStepMs = "train_step_ms"
         case peakRssMb = "peak_rss_mb", rssIncreaseMb = "rss_increase_mb"
@@ -90,7 +89,9 @@ struct BenchmarkRecord: Encodable {
         if let peak = peakRssMb, let baseline { rssIncreaseMb = peak - baseline }
     }
 
-    /// Prints the record as one JSON line (nulls included, as the reader expects).
+    /// Prints the record as one JSON line, with every column of the schema
+    /// present: missing values, and the `error` column (a run that prints a
+    /// line did not fail), as null.
     func printLine() throws {
         var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
         for key in ["forward_ms", "forward_backward_ms", "train_step_ms", "peak_rss_mb", "rss_increase_mb", "error"]
