@@ -1,18 +1,27 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// OpenBLAS reaches the library through a system-library target on Linux; on
-/// Apple platforms the library uses Accelerate instead (`#if canImport(Accelerate)`).
+/// The layers, lowest first; each depends only on the ones above it in this
+/// list, and the compiler enforces that direction:
+///
+/// - `CBLAS`: the module map of Debian's OpenBLAS (Linux; Apple platforms use Accelerate).
+/// - `xLSTMTensor`: tensors, shapes, operations, the gradient engine, the BLAS
+///   binding, worker threads and SIMD math.
+/// - `xLSTMNN`: the training toolkit (Module, layers, losses, optimizers, schedules).
+/// - `xLSTM`: the sLSTM family and the models built on it; re-exports the two
+///   lower layers, so `import xLSTM` is all a user writes.
+/// - `xLSTMCLI`: the `xlstm` command-line tool.
 let package = Package(
     name: "xLSTM",
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "xLSTM", targets: ["xLSTM"]),
-        .executable(name: "xlstm", targets: ["xlstm"]),
+        .executable(name: "xlstm", targets: ["xLSTMCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -21,14 +30,16 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(
-            name: "xLSTM",
+            name: "xLSTMTensor",
             dependencies: [
                 .product(name: "Numerics", package: "swift-numerics"),
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             ]
         ),
+        .target(name: "xLSTMNN", dependencies: ["xLSTMTensor"]),
+        .target(name: "xLSTM", dependencies: ["xLSTMTensor", "xLSTMNN"]),
         .executableTarget(
-            name: "xlstm",
+            name: "xLSTMCLI",
             dependencies: [
                 "xLSTM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -39,11 +50,23 @@ let package = Package(
             dependencies: ["xLSTM"],
             path: "Examples/SineRegression"
         ),
+        // A program that trips each kind of trap; the release-build message
+        // tests run it (built with `-c release`) and read its standard error.
+        .executableTarget(
+            name: "trap-probe",
+            dependencies: ["xLSTM"],
+            path: "Tests/TrapProbe"
+        ),
+        .target(name: "TestSupport", dependencies: ["xLSTMTensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "xLSTMTensorTests", dependencies: ["xLSTMTensor", "TestSupport"]),
+        .testTarget(name: "xLSTMNNTests", dependencies: ["xLSTMNN", "TestSupport"]),
         .testTarget(
             name: "xLSTMTests",
-            dependencies: ["xLSTM"],
+            dependencies: ["xLSTM", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        // Imports only the public module, as a user's package does.
+        .testTarget(name: "xLSTMPublicAPITests", dependencies: ["xLSTM"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// Classifies token sequences with an sLSTM: embedding, a stack of sLSTM
 /// layers, and a linear read-out of the last layer's hidden state at each
 /// sequence's last valid step.

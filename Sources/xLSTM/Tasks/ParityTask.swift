@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The parity task of the xLSTM paper's formal-language experiments: read a
 /// string of bits and say whether it holds an odd number of ones. It needs
 /// state tracking, which the sLSTM's memory mixing provides; training on

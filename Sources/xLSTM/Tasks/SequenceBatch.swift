@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// A batch of token sequences of unequal length, time-major and padded, with
 /// one class label per sequence.
 public struct SequenceBatch: Sendable {

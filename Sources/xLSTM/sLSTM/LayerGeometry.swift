@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The sizes of one sLSTM layer pass in one direction, and which time step
 /// each batch row reads at each step of the loop.
 ///

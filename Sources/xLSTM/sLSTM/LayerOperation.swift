@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// One sLSTM layer pass in one direction as ONE node of the gradient engine,
 /// whose backward is the kernel's hand-written BPTT.
 struct sLSTMLayerOperation<Scalar: TensorScalar> {
@@ -30,7 +33,7 @@ struct sLSTMLayerOperation<Scalar: TensorScalar> {
             bias: bias?.scalars ?? [Scalar](repeating: 0, count: 4 * H),
             initial: sLSTMLayerState(
                 h: initial.h.scalars, c: initial.c.scalars, n: initial.n.scalars, m: initial.m.scalars))
-        let pass = backend.run(geometry, inputs)
+        let pass = backend.kernel(for: Scalar.self).run(geometry, inputs)
         let result = Result(
             outputs: Tensor(shape: [geometry.steps, B, H], scalars: pass.outputs),
             h: Tensor(shape: [B, H], scalars: pass.final.h),
@@ -41,8 +44,10 @@ struct sLSTMLayerOperation<Scalar: TensorScalar> {
         if let bias { operands.append(bias) }
         operands += [initial.h, initial.c, initial.n, initial.m]
         let hasBias = bias != nil
+        // The final m is a stabilizer, not a differentiable result: it is no
+        // output of the node.
         recordOperation(
-            outputs: [result.outputs, result.h, result.c, result.n, result.m], inputs: operands
+            outputs: [result.outputs, result.h, result.c, result.n], inputs: operands
         ) { grads in
             let gradients = pass.backward(
                 sLSTMLayerUpstream(
@@ -58,34 +63,6 @@ struct sLSTMLayerOperation<Scalar: TensorScalar> {
             }
             return list
         }
-        // The final m is a stabilizer, not a differentiable result.
-        result.m.requiresGrad = false
-        result.m.producer = nil
         return result
-    }
-}
-
-/// Which implementation runs the sLSTM recurrence.
-public enum sLSTMBackend: String, Sendable, CaseIterable {
-    /// The fast kernel for `Float` and the reference for any other scalar
-    /// type (the default).
-    case automatic
-    /// The plain-loop reference, for any scalar type; slow, the ground truth.
-    case reference
-    /// The fast CPU kernel: BLAS products, a SIMD recurrent micro-kernel and
-    /// `Parallelism.threadCount` workers. `Float` only: other scalar types
-    /// (`Double`) fall back to the reference.
-    case fast
-
-    func run<Scalar>(_ geometry: sLSTMLayerGeometry, _ inputs: sLSTMLayerInputs<Scalar>) -> sLSTMLayerPass<Scalar> {
-        switch self {
-        case .automatic, .fast:
-            if let inputs = inputs as? sLSTMLayerInputs<Float> {
-                return sLSTMFastKernel.run(geometry, inputs) as! sLSTMLayerPass<Scalar>
-            }
-            return sLSTMReference.run(geometry, inputs)
-        case .reference:
-            return sLSTMReference.run(geometry, inputs)
-        }
     }
 }

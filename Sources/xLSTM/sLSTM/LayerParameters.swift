@@ -1,3 +1,5 @@
+import xLSTMNN
+import xLSTMTensor
 import RealModule
 
 /// The parameters of one sLSTM layer in one direction, and their documented

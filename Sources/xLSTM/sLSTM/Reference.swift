@@ -1,13 +1,16 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The reference sLSTM: DESIGN section 1 as the plainest loops, generic over
 /// `Float` and `Double`. It is the ground truth every other kernel is tested
 /// against, and it is itself tested against finite differences; keep it
 /// simple rather than fast.
-enum sLSTMReference {
+enum sLSTMReference<Scalar: TensorScalar>: sLSTMKernel {
     /// Runs one layer in one direction and returns outputs, final state and
     /// the matching backward.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    static func run<Scalar>(
+    static func run(
         _ geometry: sLSTMLayerGeometry, _ inputs: sLSTMLayerInputs<Scalar>
     ) -> sLSTMLayerPass<Scalar> {
         let (T, B, H) = (geometry.steps, geometry.batch, geometry.hiddenSize)
@@ -49,7 +52,7 @@ enum sLSTMReference {
     /// `g~ = W x_t + R h_{t-1} + b` for one gate of one unit.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private static func preactivation<Scalar>(
+    private static func preactivation(
         _ geometry: sLSTMLayerGeometry, _ inputs: sLSTMLayerInputs<Scalar>,
         gate: Int, unit: Int, time: Int, row: Int, h: [Scalar]
     ) -> Scalar {
@@ -66,7 +69,7 @@ enum sLSTMReference {
     }
 
     /// The four pre-activations of one unit at one step.
-    struct Gates<Scalar> {
+    struct Gates {
         var i, f, z, o: Scalar
 
         init(i: Scalar, f: Scalar, z: Scalar, o: Scalar) {
@@ -80,16 +83,16 @@ enum sLSTMReference {
     }
 
     /// The activated gates and new cell of one unit at one step.
-    struct Cell<Scalar> {
+    struct Cell {
         var i, f, z, o, c, n, m, h: Scalar
     }
 
     /// Stabilized exponential gating with the per-element first-step rule.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    static func pointwise<Scalar: TensorScalar>(
-        _ forgetGate: ForgetGate, _ pre: Gates<Scalar>, c: Scalar, n: Scalar, m: Scalar
-    ) -> Cell<Scalar> {
+    static func pointwise(
+        _ forgetGate: ForgetGate, _ pre: Gates, c: Scalar, n: Scalar, m: Scalar
+    ) -> Cell {
         let logF = forgetGate == .exponential ? pre.f : Scalar.logSigmoid(pre.f)
         let mNew = n == 0 ? pre.i : Swift.max(pre.i, logF + m)
         let i = Scalar.exp(pre.i - mNew)
@@ -104,7 +107,7 @@ enum sLSTMReference {
     /// Backpropagation through time with every m_t (t >= 1) held constant.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private static func backward<Scalar>(
+    private static func backward(
         _ geometry: sLSTMLayerGeometry, _ inputs: sLSTMLayerInputs<Scalar>,
         states: [sLSTMLayerState<Scalar>], preactivations: [[Scalar]],
         upstream: sLSTMLayerUpstream<Scalar>

@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// A multi-layer sLSTM (Beck et al. 2024), shaped like `torch.nn.LSTM`.
 ///
 ///     let slstm = sLSTM(inputSize: 32, hiddenSize: 128, numLayers: 2, dropout: 0.1)
@@ -16,9 +19,9 @@ public final class sLSTM<Scalar: TensorScalar>: Module {
     /// Every constructor argument; `sLSTM(configuration:)` rebuilds the shape
     /// of a model from it (checkpoints store it as JSON).
     public let configuration: sLSTMConfiguration
-    /// The implementation of the recurrence: by default the fast kernel for
-    /// `Float`, the reference otherwise.
-    public var backend: sLSTMBackend = .automatic
+    /// The implementation of the recurrence: `.fast` (the default) or
+    /// `.reference` (see ``sLSTMBackend``).
+    public var backend: sLSTMBackend = .fast
     public var isTraining = true
     /// `layers[k][direction]`.
     let layers: [[sLSTMLayerParameters<Scalar>]]
@@ -132,7 +135,7 @@ public final class sLSTM<Scalar: TensorScalar>: Module {
             }
             sequence = outputs.count == 1 ? outputs[0] : Tensor.concatenate(outputs, alongAxis: 2)
             if layer < numLayers - 1 {
-                sequence = xLSTM.dropout(sequence, probability: configuration.dropout, training: isTraining)
+                sequence = xLSTMNN.dropout(sequence, probability: configuration.dropout, training: isTraining)
             }
         }
         var final = sLSTMState(

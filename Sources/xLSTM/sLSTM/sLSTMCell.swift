@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// One sLSTM step, `(x_t, state) -> (h_t, state)`, for streaming and
 /// generation; a loop of cells computes what ``sLSTM`` computes for one layer.
 ///
@@ -70,7 +73,7 @@ public final class sLSTMCell<Scalar: TensorScalar>: Module {
         let geometry = sLSTMLayerGeometry(
             steps: 1, batch: batch, inputSize: inputSize, hiddenSize: hiddenSize, heads: numHeads,
             forgetGate: forgetGate, reverse: false, lengths: Array(repeating: 1, count: batch))
-        let result = sLSTMLayerOperation(geometry: geometry, backend: .automatic)(
+        let result = sLSTMLayerOperation(geometry: geometry, backend: .fast)(
             input.reshaped([1, batch, inputSize]), inputWeights: parameters.inputWeights,
             recurrentWeights: parameters.recurrentWeights, bias: parameters.bias,
             initial: (start.h, start.c, start.n, start.m))

@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The constructor arguments of ``sLSTM``, as a value (stored with
 /// checkpoints as JSON). Names and defaults follow `torch.nn.LSTM`.
 public struct sLSTMConfiguration: Codable, Equatable, Sendable {

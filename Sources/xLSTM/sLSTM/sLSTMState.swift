@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The recurrent state of an sLSTM: hidden state `h`, cell `c`, normalizer
 /// `n` and stabilizer `m`.
 ///

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import xLSTM
 
@@ -117,7 +118,7 @@ import Testing
         #expect(a.bias == b.bias && a.initial.c == b.initial.c && a.initial.m == b.initial.m)
     }
 
-    @Test func doubleFallsBackToTheReference() {
+    @Test func fastSelectsTheSIMDKernelForFloatAndTheReferenceForDouble() {
         let geometry = sLSTMLayerGeometry(
             steps: 3, batch: 2, inputSize: 2, hiddenSize: 4, heads: 2, forgetGate: .exponential, reverse: false,
             lengths: [3, 3])
@@ -127,9 +128,11 @@ import Testing
             initial: sLSTMLayerState(
                 h: Array(repeating: 0, count: 8), c: Array(repeating: 0, count: 8), n: Array(repeating: 0, count: 8),
                 m: Array(repeating: 0, count: 8)))
-        for backend in [sLSTMBackend.fast, .automatic] {
-            #expect(backend.run(geometry, inputs).outputs == sLSTMReference.run(geometry, inputs).outputs)
-        }
+        #expect(sLSTMBackend.fast.kernel(for: Double.self) is sLSTMReference<Double>.Type)
+        #expect(sLSTMBackend.fast.kernel(for: Float.self) is sLSTMFastKernel.Type)
+        #expect(sLSTMBackend.reference.kernel(for: Float.self) is sLSTMReference<Float>.Type)
+        let fast = sLSTMBackend.fast.kernel(for: Double.self).run(geometry, inputs)
+        #expect(fast.outputs == sLSTMReference.run(geometry, inputs).outputs)
     }
 
     /// The whole module, `.fast` against `.reference`: two bidirectional
@@ -142,7 +145,7 @@ import Testing
         let (fast, reference) = (models[0], models[1])
         fast.backend = .fast
         reference.backend = .reference
-        #expect(sLSTM<Float>(inputSize: 2, hiddenSize: 4).backend == .automatic)
+        #expect(sLSTM<Float>(inputSize: 2, hiddenSize: 4).backend == .fast)
         var generator = Xoshiro256(seed: 3)
         let carried = randomState([4, 3, 20], seed: 4)
         func float(_ tensor: Tensor<Double>) -> Tensor<Float> {

@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The backward pass of the fast kernel (BPTT with every m_t frozen):
 ///
 /// 1. per (batch chunk, head, part) work item (see ``WorkPartition``), a

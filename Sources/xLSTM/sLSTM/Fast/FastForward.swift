@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The forward pass of the fast kernel and everything it keeps for the
 /// backward (in ``FastLayout``: head-major buffers, rows `time * B + row`).
 ///

@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The fast CPU sLSTM for `Float` (DESIGN section 4): the semantics of
 /// ``sLSTMReference`` (same layouts, lengths, reverse, first-step rule and
 /// gradients), computed with BLAS products for everything that spans the

@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The fast kernel's memory layout: every head's four gates side by side,
 /// each padded to whole 16-lane vectors, and every per-step buffer head-major.
 ///

@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The pointwise part of one sLSTM step for one (row, head), 16 units at a
 /// time: DESIGN section 1's stabilized gating (forward) and its m-frozen
 /// derivative (backward), the formulas of ``sLSTMReference`` (the forward

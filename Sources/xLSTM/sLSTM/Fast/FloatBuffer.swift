@@ -1,3 +1,5 @@
+import xLSTMNN
+import xLSTMTensor
 import Foundation
 
 /// A heap array of Floats that a kernel owns, returned to a pool when the

@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// The recurrent product of one head for a few batch rows at once, a small
 /// matrix product written as a SIMD micro-kernel:
 ///

@@ -1,3 +1,5 @@
+import xLSTMNN
+import xLSTMTensor
 import Foundation
 import Synchronization
 

@@ -1,3 +1,6 @@
+import xLSTMNN
+import xLSTMTensor
+
 /// How the recurrence is split into work items of (batch chunk, head,
 /// part): each item runs its own time loop. Heads and batch rows are
 /// independent, so items of different (chunk, head) never wait for each

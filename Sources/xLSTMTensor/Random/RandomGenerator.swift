@@ -1,0 +1,70 @@
+import Foundation
+
+/// xoshiro256** (Blackman and Vigna): small, fast and good enough for
+/// initialization and dropout masks. Seeded through SplitMix64 so that any
+/// 64-bit seed gives a well-mixed state.
+public struct Xoshiro256: RandomNumberGenerator, Sendable {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    /// A generator whose sequence is fixed by `seed`.
+    public init(seed: UInt64) {
+        var splitMix = seed
+        func next() -> UInt64 {
+            splitMix &+= 0x9E37_79B9_7F4A_7C15
+            var z = splitMix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (next(), next(), next(), next())
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(state.1 &* 5, by: 7) &* 9
+        let shifted = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= shifted
+        state.3 = rotateLeft(state.3, by: 45)
+        return result
+    }
+
+    private func rotateLeft(_ value: UInt64, by amount: UInt64) -> UInt64 {
+        (value << amount) | (value >> (64 - amount))
+    }
+}
+
+/// The library's default source of randomness (parameter initialization and
+/// dropout masks), like PyTorch's global generator: `Random.seed(42)` makes a
+/// single-threaded run reproducible. `Random.withSeed(42) { ... }` gives the
+/// code inside a generator of its own, unaffected by other tasks drawing at
+/// the same time (concurrent tests, two models built on two threads).
+public enum Random {
+    private final class Shared: @unchecked Sendable {
+        let lock = NSLock()
+        var generator: Xoshiro256
+        init(seed: UInt64) { generator = Xoshiro256(seed: seed) }
+    }
+    private static let global = Shared(seed: 0x5EED)
+    @TaskLocal private static var scoped: Shared?
+
+    /// Restarts the default generator from `seed`.
+    public static func seed(_ seed: UInt64) {
+        global.lock.withLock { global.generator = Xoshiro256(seed: seed) }
+    }
+
+    /// Runs `body` with a generator of its own, started from `seed`: every
+    /// draw the library makes inside `body` on this task comes from it.
+    public static func withSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(Shared(seed: seed), operation: body)
+    }
+
+    /// Runs `body` with exclusive use of the current generator.
+    package static func withGenerator<R>(_ body: (inout Xoshiro256) throws -> R) rethrows -> R {
+        let shared = scoped ?? global
+        return try shared.lock.withLock { try body(&shared.generator) }
+    }
+}

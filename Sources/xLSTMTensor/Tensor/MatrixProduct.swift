@@ -1,0 +1,137 @@
+/// Matrix products through the platform BLAS.
+extension Tensor {
+    /// The matrix product.
+    ///
+    /// - `a` (M, K) and `b` (K, N) give (M, N);
+    /// - `a` (..., M, K) and `b` (K, N) treat the leading axes of `a` as rows;
+    /// - `a` (B, M, K) and `b` (B, K, N) give (B, M, N), one product per batch.
+    ///
+    /// - Precondition: the inner extents agree and the ranks are one of the above.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let (batch, m, k, n) = orTrap { () throws(xLSTMError) -> (Int, Int, Int, Int) in
+            try require(
+                a.rank >= 2 && (b.rank == 2 || (b.rank == 3 && a.rank == 3)), "operands",
+                expected: "(M, K) x (K, N), (..., M, K) x (K, N) or (B, M, K) x (B, K, N)",
+                received: "\(shapeText(a.shape)) x \(shapeText(b.shape))")
+            try require(
+                a.shape[a.rank - 1] == b.shape[b.rank - 2], "operands",
+                expected: "the inner extents to agree",
+                received: "\(shapeText(a.shape)) x \(shapeText(b.shape))")
+            if b.rank == 3 {
+                try require(
+                    a.shape[0] == b.shape[0], "operands", expected: "equal batch extents",
+                    received: "\(shapeText(a.shape)) x \(shapeText(b.shape))")
+                return (a.shape[0], a.shape[1], a.shape[2], b.shape[2])
+            }
+            return (1, a.count / a.shape[a.rank - 1], a.shape[a.rank - 1], b.shape[1])
+        }
+        let batchedB = b.rank == 3
+        var out = [Scalar](repeating: 0, count: batch * m * n)
+        multiply(a.scalars, b.scalars, into: &out, batch: batch, m: m, n: n, k: k, batchedB: batchedB)
+        var shape = Array(a.shape.dropLast())
+        shape.append(n)
+        let result = Tensor(shape: shape, scalars: out)
+        recordOperation(outputs: [result], inputs: [a, b]) { grads in
+            guard let upstream = grads[0]?.scalars else { return [nil, nil] }
+            var gradA = [Scalar](repeating: 0, count: a.count)
+            var gradB = [Scalar](repeating: 0, count: b.count)
+            // dA = dC B^T (per batch); dB = A^T dC (summed over batches when B is shared).
+            multiply(upstream, b.scalars, into: &gradA, batch: batch, m: m, n: k, k: n, transposeB: true, batchedB: batchedB)
+            if batchedB {
+                multiply(a.scalars, upstream, into: &gradB, batch: batch, m: k, n: n, k: m, transposeA: true, batchedB: true)
+            } else {
+                multiply(a.scalars, upstream, into: &gradB, batch: 1, m: k, n: n, k: batch * m, transposeA: true, batchedB: false)
+            }
+            return [Tensor(shape: a.shape, scalars: gradA), Tensor(shape: b.shape, scalars: gradB)]
+        }
+        return result
+    }
+
+    /// `x W^T + b` on the last axis, PyTorch's `linear`: `x` (..., inputs),
+    /// `weight` (outputs, inputs), `bias` (outputs) gives (..., outputs).
+    ///
+    /// - Precondition: the extents agree as above.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        let outputs = weight.shape.first ?? 0
+        orTrap { () throws(xLSTMError) in
+            try require(
+                weight.rank == 2, "weight", expected: "rank 2 (outputs, inputs)",
+                received: "shape \(shapeText(weight.shape))")
+            try require(
+                x.rank >= 1 && x.shape[x.rank - 1] == weight.shape[1], "input",
+                expected: "last extent \(weight.shape[1])", received: "shape \(shapeText(x.shape))")
+            if let bias {
+                try require(
+                    bias.shape == [outputs], "bias", expected: "shape [\(outputs)]",
+                    received: "shape \(shapeText(bias.shape))")
+            }
+        }
+        let inputs = weight.shape[1]
+        let rows = x.count / Swift.max(inputs, 1)
+        var out = [Scalar](repeating: 0, count: rows * outputs)
+        if let bias {
+            for row in 0..<rows { out.replaceSubrange((row * outputs)..<((row + 1) * outputs), with: bias.scalars) }
+        }
+        multiply(x.scalars, weight.scalars, into: &out, batch: 1, m: rows, n: outputs, k: inputs, transposeB: true, accumulate: true)
+        var shape = Array(x.shape.dropLast())
+        shape.append(outputs)
+        let result = Tensor(shape: shape, scalars: out)
+        let operands = bias.map { [x, weight, $0] } ?? [x, weight]
+        recordOperation(outputs: [result], inputs: operands) { grads in
+            guard let upstream = grads[0]?.scalars else { return operands.map { _ in nil } }
+            var gradX = [Scalar](repeating: 0, count: x.count)
+            var gradWeight = [Scalar](repeating: 0, count: weight.count)
+            multiply(upstream, weight.scalars, into: &gradX, batch: 1, m: rows, n: inputs, k: outputs)
+            multiply(upstream, x.scalars, into: &gradWeight, batch: 1, m: outputs, n: inputs, k: rows, transposeA: true)
+            var grads = [Tensor(shape: x.shape, scalars: gradX), Tensor(shape: weight.shape, scalars: gradWeight)]
+            if bias != nil {
+                var gradBias = [Scalar](repeating: 0, count: outputs)
+                for row in 0..<rows {
+                    for column in 0..<outputs { gradBias[column] += upstream[row * outputs + column] }
+                }
+                grads.append(Tensor(shape: [outputs], scalars: gradBias))
+            }
+            return grads
+        }
+        return result
+    }
+}
+
+/// `out[b] (+)= op(a[b]) op(b[b])` for each batch; `b` is shared across
+/// batches unless `batchedB`.
+///
+/// Large products are split by rows of `out` over `Parallelism.threadCount`
+/// workers, each making a single-threaded BLAS call: the library keeps the
+/// BLAS itself single-threaded (see `useSingleThreadedBLAS`), so that its
+/// spinning threads never compete with the sLSTM's workers.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func multiply<Scalar: TensorScalar>(
+    _ a: [Scalar], _ b: [Scalar], into out: inout [Scalar],
+    batch: Int, m: Int, n: Int, k: Int,
+    transposeA: Bool = false, transposeB: Bool = false, batchedB: Bool = false, accumulate: Bool = false
+) {
+    useSingleThreadedBLAS()
+    let workers = m * n * k >= 1 << 18 ? min(Parallelism.threadCount, m) : 1
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            out.withUnsafeMutableBufferPointer { out in
+                guard let aBase = a.baseAddress, let bBase = b.baseAddress, let outBase = out.baseAddress else {
+                    return
+                }
+                for index in 0..<batch {
+                    let product = SplitProduct(
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                        a: aBase + index * m * k, lda: transposeA ? m : k,
+                        b: bBase + (batchedB ? index * k * n : 0), ldb: transposeB ? k : n,
+                        c: outBase + index * m * n, ldc: n, accumulate: accumulate)
+                    runWorkers(workers) { piece in product.run(piece: piece, of: workers) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+/// The error every check in the library reports: which argument was wrong,
+/// what was expected and what was received.
+///
+/// Throwing entry points (`sLSTM.forward`, checkpoint loading, ...) throw it;
+/// operators and initializers that Swift's conventions make non-throwing
+/// (`a + b`, `Linear(...)`, `slstm(x)`) stop with a precondition failure whose
+/// message is this error's `description`.
+public struct xLSTMError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The argument at fault, as the caller spelled it (`"input"`, `"dropout"`).
+    public let argument: String
+    /// What the library expected, in words or as a shape.
+    public let expected: String
+    /// What it received.
+    public let received: String
+
+    public init(argument: String, expected: String, received: String) {
+        self.argument = argument
+        self.expected = expected
+        self.received = received
+    }
+
+    public var description: String {
+        "invalid \(argument): expected \(expected), received \(received)"
+    }
+}
+
+/// Throws an ``xLSTMError`` unless `condition` holds.
+@inline(__always)
+package func require(
+    _ condition: Bool, _ argument: @autoclosure () -> String,
+    expected: @autoclosure () -> String, received: @autoclosure () -> String
+) throws(xLSTMError) {
+    if !condition {
+        throw xLSTMError(argument: argument(), expected: expected(), received: received())
+    }
+}
+
+/// Runs a check and turns its error into a precondition failure carrying the
+/// error's message: the non-throwing entry points use it.
+@inline(__always)
+package func orTrap<T>(_ body: () throws(xLSTMError) -> T) -> T {
+    do {
+        return try body()
+    } catch {
+        preconditionFailure(error.description)
+    }
+}
+
+/// Formats a shape the way error messages and descriptions show it: `[2, 3]`.
+package func shapeText(_ shape: [Int]) -> String {
+    "[" + shape.map(String.init).joined(separator: ", ") + "]"
+}

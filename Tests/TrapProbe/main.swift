@@ -1,0 +1,2 @@
+import xLSTM
+print("placeholder")

@@ -1,0 +1,132 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import xLSTMTensor
+
+@Suite struct TensorTests {
+    @Test func creationAndDescription() {
+        let t = Tensor<Float>(rows: [[1, 2, 3], [4, 5, 6]])
+        #expect(t.shape == [2, 3])
+        #expect(t.scalars == [1, 2, 3, 4, 5, 6])
+        #expect(Tensor<Double>.zeros([2, 2]).scalars == [0, 0, 0, 0])
+        #expect(Tensor<Double>.ones([3]).scalars == [1, 1, 1])
+        #expect(Tensor<Double>.full(2, shape: [1, 2]).scalars == [2, 2])
+        #expect(Tensor<Double>(scalar: 4).shape == [])
+        #expect(t.description == "Tensor<Float> [2, 3]\n[[1.0, 2.0, 3.0],\n [4.0, 5.0, 6.0]]")
+        #expect(Tensor<Float>(Array(repeating: 0, count: 9)).description.contains("..."))
+    }
+
+    @Test func seededRandomTensorsAreReproducibleAndDistributed() {
+        let first = Random.withSeed(3) { Tensor<Double>.randomNormal([20_000]) }
+        let again = Random.withSeed(3) { Tensor<Double>.randomNormal([20_000]) }
+        #expect(first.scalars == again.scalars)
+        #expect(Random.withSeed(4) { Tensor<Double>.randomNormal([4]) }.scalars != Array(first.scalars[0..<4]))
+        let mean = first.scalars.reduce(0, +) / 20_000
+        let variance = first.scalars.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 20_000
+        #expect(abs(mean) < 0.03)
+        #expect(abs(variance - 1) < 0.05)
+        let shifted = Tensor<Double>.randomNormal([20_000], mean: 5, standardDeviation: 0.5).scalars
+        #expect(abs(shifted.reduce(0, +) / 20_000 - 5) < 0.02)
+        #expect(abs(shifted.map { ($0 - 5) * ($0 - 5) }.reduce(0, +) / 20_000 - 0.25) < 0.02)
+        let uniform = Tensor<Double>.randomUniform([20_000], low: -2, high: 4)
+        #expect(uniform.scalars.allSatisfy { $0 >= -2 && $0 < 4 })
+        #expect(abs(uniform.scalars.reduce(0, +) / 20_000 - 1) < 0.05)
+    }
+
+    /// The global seed is shared by everything in the process, so it is
+    /// checked in a process of its own.
+    @Test func globalSeedRestartsTheDefaultGenerator() async {
+        await #expect(processExitsWith: .success) {
+            Random.seed(3)
+            let first = Tensor<Double>.randomUniform([8]).scalars
+            Random.seed(3)
+            precondition(Tensor<Double>.randomUniform([8]).scalars == first)
+        }
+    }
+
+    @Test func broadcastingShapes() throws {
+        #expect(try broadcastShape([2, 3, 4], [4]) == [2, 3, 4])
+        #expect(try broadcastShape([2, 1, 4], [3, 1]) == [2, 3, 4])
+        #expect(try broadcastShape([], [2]) == [2])
+        #expect(throws: xLSTMError.self) { try broadcastShape([2, 3], [2]) }
+        let sum = Tensor<Double>(rows: [[1, 2, 3], [4, 5, 6]]) + Tensor([10, 20, 30])
+        #expect(sum.scalars == [11, 22, 33, 14, 25, 36])
+        let columnProduct = Tensor<Double>(rows: [[1, 2], [3, 4]]) * Tensor(shape: [2, 1], scalars: [2, 3])
+        #expect(columnProduct.scalars == [2, 4, 9, 12])
+    }
+
+    @Test func reductionShapesAndValues() {
+        let t = Tensor<Double>(shape: [2, 3], scalars: [1, 5, 3, 4, 2, 6])
+        #expect(t.sum().scalar == 21)
+        #expect(t.mean().scalar == 3.5)
+        #expect(t.sum(alongAxis: 0).scalars == [5, 7, 9])
+        #expect(t.sum(alongAxis: 1, keepingAxis: true).shape == [2, 1])
+        #expect(t.mean(alongAxis: -1).scalars == [3, 4])
+        #expect(t.max(alongAxis: 1).scalars == [5, 6])
+        #expect(t.max(alongAxis: 0, keepingAxis: true).shape == [1, 3])
+    }
+
+    @Test func shapeOperationValues() {
+        let t = Tensor<Double>(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        #expect(t.transposed().scalars == [1, 4, 2, 5, 3, 6])
+        #expect(t.reshaped([3, -1]).shape == [3, 2])
+        #expect(t.slice(alongAxis: 1, 1..<3).scalars == [2, 3, 5, 6])
+        #expect(Tensor.concatenate([t, t], alongAxis: 0).shape == [4, 3])
+        #expect(Tensor.concatenate([t, t], alongAxis: 1).scalars == [1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6])
+        #expect(Tensor.stack([t, t], alongAxis: 1).shape == [2, 2, 3])
+        #expect(Tensor.matmul(t, t.transposed()).scalars == [14, 32, 32, 77])
+    }
+
+    @Test func activationValues() {
+        let x = Tensor<Double>([-30, -1, 0, 2, 40])
+        let sigmoid = x.sigmoid().scalars
+        #expect(abs(sigmoid[1] - 1 / (1 + exp(1))) < 1e-15)
+        #expect(x.logSigmoid().scalars.allSatisfy { $0.isFinite })
+        #expect(abs(x.logSigmoid().scalars[0] - (-30 - log1p(exp(-30)))) < 1e-12)
+        #expect(x.relu().scalars == [0, 0, 0, 2, 40])
+        #expect(abs(x.gelu().scalars[3] - 1.9544997361036416) < 1e-12)
+        #expect(abs(x.silu().scalars[3] - 2 / (1 + exp(-2))) < 1e-15)
+        let softmax = Tensor<Double>(rows: [[1, 2, 1000]]).softmax()
+        #expect(softmax.scalars.allSatisfy { $0.isFinite })
+        #expect(abs(softmax.scalars.reduce(0, +) - 1) < 1e-12)
+    }
+
+    @Test func gradientsAccumulateAndReset() {
+        let x = Tensor<Double>([1, 2], requiresGrad: true)
+        (x * 3).sum().backward()
+        (x * x).sum().backward()
+        #expect(x.grad?.scalars == [5, 7])
+        x.zeroGrad()
+        #expect(x.grad == nil)
+        (x * 2).backward(Tensor([1, 10]))
+        #expect(x.grad?.scalars == [2, 20])
+    }
+
+    @Test func noGradientModeRecordsNothing() {
+        let x = Tensor<Double>([1, 2], requiresGrad: true)
+        let y = withoutGradients { (x * 3).sum() }
+        #expect(!y.requiresGrad)
+        #expect(GradientRecording.isActive)
+    }
+
+    @Test func multiOutputCustomOperation() {
+        let x = Tensor<Double>([1, 2, 3], requiresGrad: true)
+        let doubled = Tensor<Double>(x.scalars.map { 2 * $0 })
+        let total = Tensor<Double>(scalar: x.scalars.reduce(0, +))
+        recordOperation(outputs: [doubled, total], inputs: [x]) { grads in
+            let fromDoubled = grads[0]?.scalars.map { 2 * $0 } ?? [0, 0, 0]
+            let fromTotal = grads[1]?.scalar ?? 0
+            return [Tensor(fromDoubled.map { $0 + fromTotal })]
+        }
+        (doubled.sum() + total * 10).backward()
+        #expect(x.grad?.scalars == [12, 12, 12])
+    }
+
+    @Test func deepGraphsDoNotOverflowTheStack() {
+        let x = Tensor<Double>([1], requiresGrad: true)
+        var y = x
+        for _ in 0..<20_000 { y = y * 1.0001 }
+        y.sum().backward()
+        #expect(abs(x.grad!.scalar - pow(1.0001, 20_000)) < 1e-9)
+    }
+}

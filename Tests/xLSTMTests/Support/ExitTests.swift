@@ -1,6 +1,0 @@
-import Testing
-
-/// The standard error of an exit test's child process, as text.
-func standardError(of result: ExitTest.Result?) -> String {
-    String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-}
