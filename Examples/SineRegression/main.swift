@@ -11,24 +11,24 @@ let (steps, batch, hidden) = (40, 16, 32)
 
 /// A batch of waves, (steps + 1, batch, 1): inputs are the first `steps`
 /// values, targets the last `steps`.
-func waves(using generator: inout Xoshiro256) -> Tensor<Float> {
+func waves(using generator: inout Xoshiro256) throws -> Tensor<Float> {
     var values = [Float](repeating: 0, count: (steps + 1) * batch)
     for row in 0..<batch {
         let frequency = Float.random(in: 0.1...0.4, using: &generator)
         let phase = Float.random(in: 0...(2 * .pi), using: &generator)
         for t in 0...steps { values[t * batch + row] = sin(frequency * Float(t) + phase) }
     }
-    return Tensor(shape: [steps + 1, batch, 1], scalars: values)
+    return try Tensor(shape: [steps + 1, batch, 1], scalars: values)
 }
 
 let slstm = sLSTM(inputSize: 1, hiddenSize: hidden, numLayers: 2, numHeads: 4)
-let readout = Linear<Float>(inputFeatures: hidden, outputFeatures: 1)
+let readout = Linear(inputFeatures: hidden, outputFeatures: 1)
 let parameters = slstm.parameters + readout.parameters
-let optimizer = AdamW(parameters: parameters, learningRate: 1e-2)
-let schedule = WarmupCosineSchedule(peakLearningRate: 1e-2, warmupSteps: 20, totalSteps: 300)
+let optimizer = try AdamW(parameters: parameters, learningRate: 1e-2)
+let schedule = try WarmupCosineSchedule(peakLearningRate: 1e-2, warmupSteps: 20, totalSteps: 300)
 
 for step in 0..<300 {
-    let wave = waves(using: &generator)
+    let wave = try waves(using: &generator)
     let inputs = wave.slice(alongAxis: 0, 0..<steps)
     let targets = wave.slice(alongAxis: 0, 1..<(steps + 1))
     optimizer.learningRate = schedule.learningRate(atStep: step)
@@ -36,7 +36,7 @@ for step in 0..<300 {
     let (hiddenStates, _) = slstm(inputs)
     let loss = meanSquaredError(readout(hiddenStates), targets)
     loss.backward()
-    clipGradientNorm(parameters, maxNorm: 1)
+    try clipGradientNorm(parameters, maxNorm: 1)
     optimizer.step()
     if step % 50 == 0 || step == 299 { print("step \(step): mean squared error \(loss.scalar)") }
 }

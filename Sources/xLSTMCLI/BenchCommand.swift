@@ -18,22 +18,25 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var timing: TimingOptions
 
     func validate() throws {
-        guard sLSTMBackend(rawValue: kernel) != nil else {
-            throw ValidationError("--kernel: expected one of \(sLSTMBackend.allCases.map(\.rawValue)), received \(kernel)")
+        try requireOption(
+            sLSTMBackend(rawValue: kernel) != nil, "--kernel",
+            expected: "one of \(sLSTMBackend.allCases.map(\.rawValue).joined(separator: ", "))", received: kernel)
+        for (value, option) in [
+            (batch, "--batch"), (steps, "--steps"), (inputSize, "--input-size"), (hiddenSize, "--hidden-size"),
+            (heads, "--heads"),
+        ] {
+            try requirePositive(value, option)
         }
-        guard [batch, steps, inputSize, hiddenSize, heads].allSatisfy({ $0 > 0 }) else {
-            throw ValidationError("sizes must be positive")
-        }
-        guard hiddenSize % heads == 0 else {
-            throw ValidationError("--heads must divide --hidden-size (\(hiddenSize)); received \(heads)")
-        }
+        try requireOption(
+            hiddenSize % heads == 0, "--heads", expected: "a divisor of --hidden-size (\(hiddenSize))", received: heads)
     }
 
     func run() throws {
         Parallelism.threadCount = timing.threads
         Random.seed(1)
         let model = sLSTM<Float>(inputSize: inputSize, hiddenSize: hiddenSize, numHeads: heads)
-        model.backend = sLSTMBackend(rawValue: kernel)!
+        guard let backend = sLSTMBackend(rawValue: kernel) else { throw ValidationError("--kernel: \(kernel)") }
+        model.backend = backend
         let x = Tensor<Float>.randomNormal([steps, batch, inputSize])
         let upstream = Tensor<Float>.randomNormal([steps, batch, hiddenSize])
         let baseline = Measurement.residentMegabytes()

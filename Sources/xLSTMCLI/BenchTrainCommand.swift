@@ -18,12 +18,14 @@ struct BenchTrainCommand: ParsableCommand {
     @OptionGroup var timing: TimingOptions
 
     func validate() throws {
-        guard [batch, steps, vocab, embed, hiddenSize, layers, heads].allSatisfy({ $0 > 0 }) else {
-            throw ValidationError("sizes must be positive")
+        for (value, option) in [
+            (batch, "--batch"), (steps, "--steps"), (vocab, "--vocab"), (embed, "--embed"),
+            (hiddenSize, "--hidden-size"), (layers, "--layers"), (heads, "--heads"),
+        ] {
+            try requirePositive(value, option)
         }
-        guard hiddenSize % heads == 0 else {
-            throw ValidationError("--heads must divide --hidden-size (\(hiddenSize)); received \(heads)")
-        }
+        try requireOption(
+            hiddenSize % heads == 0, "--heads", expected: "a divisor of --hidden-size (\(hiddenSize))", received: heads)
     }
 
     func run() throws {
@@ -33,7 +35,7 @@ struct BenchTrainCommand: ParsableCommand {
         let slstm = sLSTM<Float>(inputSize: embed, hiddenSize: hiddenSize, numLayers: layers, numHeads: heads)
         let head = Linear<Float>(inputFeatures: hiddenSize, outputFeatures: vocab)
         let parameters = embedding.parameters + slstm.parameters + head.parameters
-        let optimizer = Adam(parameters: parameters, learningRate: 1e-3)
+        let optimizer = try Adam(parameters: parameters, learningRate: 1e-3)
         var generator = Xoshiro256(seed: 2)
         let tokens = (0..<(steps * batch)).map { _ in Int.random(in: 0..<vocab, using: &generator) }
         let targets = (0..<(steps * batch)).map { _ in Int.random(in: 0..<vocab, using: &generator) }

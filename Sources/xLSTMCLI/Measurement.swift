@@ -8,8 +8,10 @@ struct TimingOptions: ParsableArguments {
     @Option(help: "Timed runs (the median is reported).") var runs = 5
 
     func validate() throws {
-        guard threads > 0, runs > 0, warmup >= 0 else {
-            throw ValidationError("--threads and --runs must be positive and --warmup non-negative")
+        try requirePositive(threads, "--threads")
+        try requirePositive(runs, "--runs")
+        guard warmup >= 0 else {
+            throw ValidationError("--warmup: expected a whole number >= 0, received \(warmup)")
         }
     }
 

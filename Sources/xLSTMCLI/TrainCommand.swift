@@ -33,40 +33,46 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         _ = try lengthRange(trainLengths, "--train-lengths")
         _ = try lengthRange(testLengths, "--test-lengths")
-        guard steps > 0, batchSize > 0, testCount > 0, threads > 0 else {
-            throw ValidationError("--steps, --batch-size, --test-count and --threads must be positive")
-        }
-        guard heads > 0, hiddenSize % heads == 0 else {
-            throw ValidationError("--heads must divide --hidden-size (\(hiddenSize)); received \(heads)")
-        }
+        try requirePositive(steps, "--steps")
+        try requirePositive(batchSize, "--batch-size")
+        try requirePositive(hiddenSize, "--hidden-size")
+        try requirePositive(heads, "--heads")
+        try requireOption(
+            hiddenSize % heads == 0, "--heads", expected: "a divisor of --hidden-size (\(hiddenSize))", received: heads)
+        try requireOption(
+            learningRate > 0 && learningRate.isFinite, "--learning-rate", expected: "a finite value > 0",
+            received: learningRate)
+        try requirePositive(testCount, "--test-count")
+        try requirePositive(threads, "--threads")
     }
 
     func run() throws {
         Parallelism.threadCount = threads
         Random.seed(seed)
         var generator = Xoshiro256(seed: seed)
-        let train = ParityTask(lengths: try lengthRange(trainLengths, "--train-lengths"))
-        let test = ParityTask(lengths: try lengthRange(testLengths, "--test-lengths"))
-        let model = SequenceClassifier<Float>(
+        let train = try ParityTask(lengths: try lengthRange(trainLengths, "--train-lengths"))
+        let test = try ParityTask(lengths: try lengthRange(testLengths, "--test-lengths"))
+        let model = try SequenceClassifier<Float>(
             vocabularySize: ParityTask.vocabularySize, embeddingSize: 8, classCount: ParityTask.classCount,
             slstm: sLSTMConfiguration(inputSize: 8, hiddenSize: hiddenSize, numHeads: heads))
-        let optimizer = Adam(parameters: model.parameters, learningRate: learningRate)
-        let schedule = WarmupCosineSchedule(
+        let optimizer = try Adam(parameters: model.parameters, learningRate: learningRate)
+        let schedule = try WarmupCosineSchedule(
             peakLearningRate: learningRate, warmupSteps: steps / 20, totalSteps: steps,
             minimumLearningRate: learningRate / 20)
-        print("parity: train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); sLSTM H=\(hiddenSize) K=\(heads), \(model.parameters.map(\.count).reduce(0, +)) parameters")
+        print("parity: train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); sLSTM H=\(hiddenSize) K=\(heads), \(model.parameterCount) parameters")
         let start = Date()
         var recentLoss: [Float] = []
         var recentCorrect = 0
         for step in 0..<steps {
-            let batch = curriculum(train, step: step).batch(count: batchSize, using: &generator)
+            let batch = try curriculum(train, step: step).batch(count: batchSize, using: &generator)
             optimizer.learningRate = schedule.learningRate(atStep: step)
             optimizer.zeroGrad()
             let logits = model(batch)
             let loss = crossEntropy(logits: logits, targets: batch.labels)
             loss.backward()
-            clipGradientNorm(model.parameters, maxNorm: 1)
-            optimizer.step()
+            // A non-finite gradient norm (a diverging run) skips the update
+            // instead of writing NaN into every parameter.
+            if (try? clipGradientNorm(model.parameters, maxNorm: 1)) != nil { optimizer.step() }
             recentLoss.append(loss.scalar)
             recentCorrect += correctCount(logits, batch.labels)
             if (step + 1) % 50 == 0 || step + 1 == steps {
@@ -93,26 +99,15 @@ struct TrainCommand: ParsableCommand {
     /// shortest to the longest over the first half of training. Parity is
     /// hard to learn from long strings at once (the loss stays at log 2); from
     /// short ones the sLSTM finds the flip-flop solution, which then extends.
-    private func curriculum(_ task: ParityTask, step: Int) -> ParityTask {
+    private func curriculum(_ task: ParityTask, step: Int) throws -> ParityTask {
         let (shortest, longest) = (task.lengths.lowerBound, task.lengths.upperBound)
         let progress = min(1, Double(step) / Double(max(1, steps / 2)))
-        return ParityTask(lengths: shortest...(shortest + Int(progress * Double(longest - shortest))))
+        return try ParityTask(lengths: shortest...(shortest + Int(progress * Double(longest - shortest))))
     }
 
+    /// Sequences whose highest logit is their label; a NaN logit counts as
+    /// the highest (``Tensor/argmax(alongAxis:)``), so a diverged model scores, never crashes.
     private func correctCount(_ logits: Tensor<Float>, _ labels: [Int]) -> Int {
-        let classes = logits.shape[1]
-        return labels.enumerated().filter { row, label in
-            let scores = logits.scalars[(row * classes)..<((row + 1) * classes)]
-            return scores.firstIndex(of: scores.max()!)! - row * classes == label
-        }.count
+        zip(logits.argmax(alongAxis: 1), labels).filter { $0 == $1 }.count
     }
-}
-
-/// Parses `MIN-MAX` into a range of lengths >= 1.
-func lengthRange(_ text: String, _ option: String) throws -> ClosedRange<Int> {
-    let parts = text.split(separator: "-").compactMap { Int($0) }
-    guard parts.count == 2, parts[0] >= 1, parts[0] <= parts[1] else {
-        throw ValidationError("\(option): expected MIN-MAX with 1 <= MIN <= MAX, received \(text)")
-    }
-    return parts[0]...parts[1]
 }

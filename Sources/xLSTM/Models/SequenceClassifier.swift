@@ -20,15 +20,18 @@ public final class SequenceClassifier<Scalar: TensorScalar>: Module {
     ///   - embeddingSize: the width of a token's vector (the sLSTM's input size).
     ///   - classCount: the number of labels.
     ///   - slstm: the recurrent core's shape; its `inputSize` must be `embeddingSize`.
-    public init(vocabularySize: Int, embeddingSize: Int, classCount: Int, slstm configuration: sLSTMConfiguration) {
-        precondition(
-            configuration.inputSize == embeddingSize && !configuration.bidirectional,
-            xLSTMError(
-                argument: "slstm", expected: "a unidirectional sLSTM with inputSize \(embeddingSize)",
-                received: "\(configuration)"
-            ).description)
+    /// - Throws: ``xLSTMError`` naming the first invalid argument.
+    public init(
+        vocabularySize: Int, embeddingSize: Int, classCount: Int, slstm configuration: sLSTMConfiguration
+    ) throws(xLSTMError) {
+        try require(vocabularySize > 0, "vocabularySize", expected: "a positive count", received: "\(vocabularySize)")
+        try require(embeddingSize > 0, "embeddingSize", expected: "a positive size", received: "\(embeddingSize)")
+        try require(classCount > 0, "classCount", expected: "a positive count", received: "\(classCount)")
+        try require(
+            configuration.inputSize == embeddingSize && !configuration.bidirectional, "slstm",
+            expected: "a unidirectional sLSTM with inputSize \(embeddingSize)", received: "\(configuration)")
         embedding = Embedding(count: vocabularySize, dimension: embeddingSize)
-        slstm = sLSTM(configuration: configuration)
+        slstm = try sLSTM(configuration: configuration)
         readout = Linear(inputFeatures: configuration.hiddenSize, outputFeatures: classCount)
     }
 

@@ -14,11 +14,9 @@ public struct ParityTask: Sendable {
     /// Inclusive bounds of the sequence lengths drawn.
     public let lengths: ClosedRange<Int>
 
-    /// - Precondition: the shortest length is at least 1.
-    public init(lengths: ClosedRange<Int>) {
-        precondition(
-            lengths.lowerBound >= 1,
-            xLSTMError(argument: "lengths", expected: "lengths of at least 1", received: "\(lengths)").description)
+    /// - Throws: ``xLSTMError`` when the shortest length is below 1.
+    public init(lengths: ClosedRange<Int>) throws(xLSTMError) {
+        try require(lengths.lowerBound >= 1, "lengths", expected: "lengths of at least 1", received: "\(lengths)")
         self.lengths = lengths
     }
 
@@ -27,6 +25,6 @@ public struct ParityTask: Sendable {
         let sequences = (0..<count).map { _ in
             (0..<Int.random(in: lengths, using: &generator)).map { _ in Int.random(in: 0...1, using: &generator) }
         }
-        return SequenceBatch(sequences: sequences, labels: sequences.map { $0.reduce(0, +) % 2 })
+        return SequenceBatch(validSequences: sequences, labels: sequences.map { $0.reduce(0, +) % 2 })
     }
 }

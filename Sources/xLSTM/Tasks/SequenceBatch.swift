@@ -19,9 +19,21 @@ public struct SequenceBatch: Sendable {
 
     /// Pads `sequences` to the longest one, time-major.
     ///
-    /// - Precondition: as many labels as sequences, none empty.
-    public init(sequences: [[Int]], labels: [Int]) {
-        precondition(sequences.count == labels.count && sequences.allSatisfy { !$0.isEmpty })
+    /// - Throws: ``xLSTMError`` unless there are as many labels as sequences,
+    ///   at least one sequence, and none is empty.
+    public init(sequences: [[Int]], labels: [Int]) throws(xLSTMError) {
+        try require(!sequences.isEmpty, "sequences", expected: "at least one sequence", received: "none")
+        try require(
+            labels.count == sequences.count, "labels", expected: "\(sequences.count) labels (one per sequence)",
+            received: "\(labels.count)")
+        if let empty = sequences.firstIndex(where: \.isEmpty) {
+            throw xLSTMError(argument: "sequences[\(empty)]", expected: "at least one token", received: "none")
+        }
+        self.init(validSequences: sequences, labels: labels)
+    }
+
+    /// The same for sequences the caller has already checked.
+    init(validSequences sequences: [[Int]], labels: [Int]) {
         let steps = sequences.map(\.count).max() ?? 0
         var tokens = [Int](repeating: 0, count: steps * sequences.count)
         for (row, sequence) in sequences.enumerated() {

@@ -35,11 +35,11 @@ struct sLSTMLayerOperation<Scalar: TensorScalar> {
                 h: initial.h.scalars, c: initial.c.scalars, n: initial.n.scalars, m: initial.m.scalars))
         let pass = backend.kernel(for: Scalar.self).run(geometry, inputs)
         let result = Result(
-            outputs: Tensor(shape: [geometry.steps, B, H], scalars: pass.outputs),
-            h: Tensor(shape: [B, H], scalars: pass.final.h),
-            c: Tensor(shape: [B, H], scalars: pass.final.c),
-            n: Tensor(shape: [B, H], scalars: pass.final.n),
-            m: Tensor(shape: [B, H], scalars: pass.final.m))
+            outputs: Tensor(validatedShape: [geometry.steps, B, H], scalars: pass.outputs),
+            h: Tensor(validatedShape: [B, H], scalars: pass.final.h),
+            c: Tensor(validatedShape: [B, H], scalars: pass.final.c),
+            n: Tensor(validatedShape: [B, H], scalars: pass.final.n),
+            m: Tensor(validatedShape: [B, H], scalars: pass.final.m))
         var operands = [x, inputWeights, recurrentWeights]
         if let bias { operands.append(bias) }
         operands += [initial.h, initial.c, initial.n, initial.m]
@@ -53,13 +53,13 @@ struct sLSTMLayerOperation<Scalar: TensorScalar> {
                 sLSTMLayerUpstream(
                     outputs: grads[0]?.scalars, h: grads[1]?.scalars, c: grads[2]?.scalars, n: grads[3]?.scalars))
             var list = [
-                Tensor(shape: x.shape, scalars: gradients.x),
-                Tensor(shape: inputWeights.shape, scalars: gradients.inputWeights),
-                Tensor(shape: recurrentWeights.shape, scalars: gradients.recurrentWeights),
+                Tensor(validatedShape: x.shape, scalars: gradients.x),
+                Tensor(validatedShape: inputWeights.shape, scalars: gradients.inputWeights),
+                Tensor(validatedShape: recurrentWeights.shape, scalars: gradients.recurrentWeights),
             ]
-            if hasBias { list.append(Tensor(shape: [4 * H], scalars: gradients.bias)) }
+            if hasBias { list.append(Tensor(validatedShape: [4 * H], scalars: gradients.bias)) }
             list += [gradients.initial.h, gradients.initial.c, gradients.initial.n, gradients.initial.m].map {
-                Tensor(shape: [B, H], scalars: $0)
+                Tensor(validatedShape: [B, H], scalars: $0)
             }
             return list
         }

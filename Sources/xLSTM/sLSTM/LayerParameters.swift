@@ -34,7 +34,7 @@ struct sLSTMLayerParameters<Scalar: TensorScalar> {
             let sigmoidBias = 3 + 3 * spread
             values[hiddenSize + unit] = forgetGate == .sigmoid ? sigmoidBias : Scalar.logSigmoid(sigmoidBias)
         }
-        return Tensor(shape: [4 * hiddenSize], scalars: values, requiresGrad: true)
+        return Tensor(validatedShape: [4 * hiddenSize], scalars: values, requiresGrad: true)
     }
 
     /// The parameters named with `suffix` (`"_l0"`, `"_l1_reverse"`, or `""` for a cell).

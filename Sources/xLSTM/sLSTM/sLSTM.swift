@@ -36,11 +36,17 @@ public final class sLSTM<Scalar: TensorScalar>: Module {
     public var numHeads: Int { configuration.numHeads }
     var directions: Int { configuration.bidirectional ? 2 : 1 }
 
-    /// A freshly initialized sLSTM of the given shape.
+    /// A freshly initialized sLSTM of the shape `configuration` describes:
+    /// the form for a configuration read at run time (a file, a command line).
     ///
-    /// - Precondition: the configuration is valid (see ``sLSTMConfiguration/validate()``).
-    public init(configuration: sLSTMConfiguration) {
-        orTrap { () throws(xLSTMError) in try configuration.validate() }
+    /// - Throws: ``xLSTMError`` naming the first invalid field (see
+    ///   ``sLSTMConfiguration/validate()``).
+    public convenience init(configuration: sLSTMConfiguration) throws(xLSTMError) {
+        try configuration.validate()
+        self.init(validated: configuration)
+    }
+
+    init(validated configuration: sLSTMConfiguration) {
         self.configuration = configuration
         let directions = configuration.bidirectional ? 2 : 1
         layers = (0..<configuration.numLayers).map { layer in
@@ -54,7 +60,7 @@ public final class sLSTM<Scalar: TensorScalar>: Module {
     }
 
     /// - Precondition: positive sizes, `hiddenSize` divisible by `numHeads`,
-    ///   `numLayers >= 1`, `0 <= dropout < 1`.
+    ///   `numLayers >= 1`, `0 <= dropout < 1` (``init(configuration:)`` throws instead).
     @_disfavoredOverload
     public convenience init(
         inputSize: Int, hiddenSize: Int, numLayers: Int = 1, dropout: Double = 0, numHeads: Int = 1,
@@ -62,10 +68,16 @@ public final class sLSTM<Scalar: TensorScalar>: Module {
         forgetGate: ForgetGate = .exponential
     ) {
         self.init(
-            configuration: sLSTMConfiguration(
+            checking: sLSTMConfiguration(
                 inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, dropout: dropout,
                 numHeads: numHeads, bias: bias, batchFirst: batchFirst, bidirectional: bidirectional,
                 forgetGate: forgetGate))
+    }
+
+    /// Validates `configuration` and stops with the error's message when it is invalid.
+    convenience init(checking configuration: sLSTMConfiguration) {
+        orTrap { () throws(xLSTMError) in try configuration.validate() }
+        self.init(validated: configuration)
     }
 
     public var ownParameters: [(name: String, tensor: Tensor<Scalar>)] {
@@ -170,7 +182,7 @@ extension sLSTM where Scalar == Float {
         forgetGate: ForgetGate = .exponential
     ) {
         self.init(
-            configuration: sLSTMConfiguration(
+            checking: sLSTMConfiguration(
                 inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, dropout: dropout,
                 numHeads: numHeads, bias: bias, batchFirst: batchFirst, bidirectional: bidirectional,
                 forgetGate: forgetGate))

@@ -33,17 +33,43 @@ public struct sLSTMState<Scalar: TensorScalar> {
         sLSTMState(h: .zeros(shape), c: .zeros(shape), n: .zeros(shape), m: .zeros(shape))
     }
 
+    /// The same values as new leaves, cut from the graph that computed them:
+    /// the state to carry from one chunk of truncated backpropagation
+    /// through time to the next, as `h.detach()` in PyTorch.
+    ///
+    ///     var state: sLSTMState<Float>? = nil
+    ///     for chunk in chunks {
+    ///         let (outputs, next) = slstm(chunk, state)
+    ///         loss(outputs).backward()        // walks this chunk only
+    ///         state = next.detached()
+    ///     }
+    public func detached() -> sLSTMState {
+        map { $0.detached() }
+    }
+
     /// The four tensors with their names, in the order h, c, n, m.
     var named: [(name: String, tensor: Tensor<Scalar>)] {
         [("h", h), ("c", c), ("n", n), ("m", m)]
     }
 
-    /// Checks that every tensor has `shape`.
+    /// Checks that every tensor has `shape` and holds a state the recurrence
+    /// can start from: finite values, and `n >= 0` (a normalizer is a sum of
+    /// non-negative gates; `n == 0` marks a unit that starts afresh).
     func validate(shape: [Int], argument: String) throws(xLSTMError) {
         for (name, tensor) in named {
             try require(
                 tensor.shape == shape, "\(argument).\(name)", expected: "shape \(shapeText(shape))",
                 received: "shape \(shapeText(tensor.shape))")
+            if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+                throw xLSTMError(
+                    argument: "\(argument).\(name)", expected: "finite values",
+                    received: "\(tensor.scalars[bad]) at element \(bad)")
+            }
+        }
+        if let negative = n.scalars.firstIndex(where: { $0 < 0 }) {
+            throw xLSTMError(
+                argument: "\(argument).n", expected: "a normalizer >= 0 in every element",
+                received: "\(n.scalars[negative]) at element \(negative)")
         }
     }
 

@@ -9,8 +9,16 @@ public final class Dropout<Scalar: TensorScalar>: Module {
     public let probability: Double
     public var isTraining = true
 
+    /// `Dropout(probability:)` is `Float`; write `Dropout<Double>(...)` for
+    /// another scalar type.
+    ///
     /// - Precondition: `0 <= probability < 1`.
-    public init(probability: Double) {
+    @_disfavoredOverload
+    public convenience init(probability: Double) {
+        self.init(probability)
+    }
+
+    init(_ probability: Double) {
         orTrap { () throws(xLSTMError) in try validateDropout(probability, argument: "probability") }
         self.probability = probability
     }
@@ -18,6 +26,13 @@ public final class Dropout<Scalar: TensorScalar>: Module {
     /// - Returns: a tensor of the input's shape.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         dropout(input, probability: probability, training: isTraining)
+    }
+}
+
+extension Dropout where Scalar == Float {
+    /// A `Float` dropout: `Dropout(probability: 0.1)` needs no type.
+    public convenience init(probability: Double) {
+        self.init(probability)
     }
 }
 
@@ -37,5 +52,5 @@ package func dropout<Scalar>(_ input: Tensor<Scalar>, probability: Double, train
     let mask = Random.withGenerator { generator in
         (0..<input.count).map { _ in Double.random(in: 0..<1, using: &generator) < probability ? 0 : keep }
     }
-    return input * Tensor(shape: input.shape, scalars: mask)
+    return input * Tensor(validatedShape: input.shape, scalars: mask)
 }

@@ -8,8 +8,16 @@ public final class Embedding<Scalar: TensorScalar>: Module {
     public let weight: Tensor<Scalar>
     public var isTraining = true
 
+    /// `Embedding(count:dimension:)` is `Float`; write `Embedding<Double>(...)`
+    /// for another scalar type.
+    ///
     /// - Precondition: both sizes are positive.
-    public init(count: Int, dimension: Int) {
+    @_disfavoredOverload
+    public convenience init(count: Int, dimension: Int) {
+        self.init(count, dimension)
+    }
+
+    init(_ count: Int, _ dimension: Int) {
         orTrap { () throws(xLSTMError) in
             try require(count > 0, "count", expected: "a positive count", received: "\(count)")
             try require(dimension > 0, "dimension", expected: "a positive size", received: "\(dimension)")
@@ -27,5 +35,12 @@ public final class Embedding<Scalar: TensorScalar>: Module {
     /// - Returns: `shape + [dimension]`.
     public func callAsFunction(_ indices: [Int], shape: [Int]) -> Tensor<Scalar> {
         weight.gatherRows(indices, shape: shape)
+    }
+}
+
+extension Embedding where Scalar == Float {
+    /// A `Float` table: `Embedding(count: 256, dimension: 64)` needs no type.
+    public convenience init(count: Int, dimension: Int) {
+        self.init(count, dimension)
     }
 }

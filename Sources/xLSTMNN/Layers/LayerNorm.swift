@@ -14,8 +14,16 @@ public final class LayerNorm<Scalar: TensorScalar>: Module {
     public let epsilon: Scalar
     public var isTraining = true
 
+    /// `LayerNorm(size:)` is `Float`; write `LayerNorm<Double>(...)` for
+    /// another scalar type.
+    ///
     /// - Precondition: `size > 0` and `epsilon >= 0`.
-    public init(size: Int, epsilon: Scalar = 1e-5) {
+    @_disfavoredOverload
+    public convenience init(size: Int, epsilon: Scalar = 1e-5) {
+        self.init(size, epsilon)
+    }
+
+    init(_ size: Int, _ epsilon: Scalar) {
         orTrap { () throws(xLSTMError) in
             try require(size > 0, "size", expected: "a positive size", received: "\(size)")
             try require(epsilon >= 0, "epsilon", expected: "a non-negative value", received: "\(epsilon)")
@@ -38,5 +46,12 @@ public final class LayerNorm<Scalar: TensorScalar>: Module {
         let centered = input - input.mean(alongAxis: -1, keepingAxis: true)
         let variance = centered.squared().mean(alongAxis: -1, keepingAxis: true)
         return centered / (variance + epsilon).squareRoot() * weight + bias
+    }
+}
+
+extension LayerNorm where Scalar == Float {
+    /// A `Float` norm: `LayerNorm(size: 64)` needs no type.
+    public convenience init(size: Int, epsilon: Float = 1e-5) {
+        self.init(size, epsilon)
     }
 }

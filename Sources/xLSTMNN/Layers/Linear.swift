@@ -12,8 +12,16 @@ public final class Linear<Scalar: TensorScalar>: Module {
     public let bias: Tensor<Scalar>?
     public var isTraining = true
 
+    /// `Linear(inputFeatures: 4, outputFeatures: 2)` is `Float`; write
+    /// `Linear<Double>(...)` for another scalar type.
+    ///
     /// - Precondition: both feature counts are positive.
-    public init(inputFeatures: Int, outputFeatures: Int, bias: Bool = true) {
+    @_disfavoredOverload
+    public convenience init(inputFeatures: Int, outputFeatures: Int, bias: Bool = true) {
+        self.init(inputFeatures, outputFeatures, bias)
+    }
+
+    init(_ inputFeatures: Int, _ outputFeatures: Int, _ bias: Bool) {
         orTrap { () throws(xLSTMError) in
             try require(inputFeatures > 0, "inputFeatures", expected: "a positive count", received: "\(inputFeatures)")
             try require(outputFeatures > 0, "outputFeatures", expected: "a positive count", received: "\(outputFeatures)")
@@ -31,5 +39,12 @@ public final class Linear<Scalar: TensorScalar>: Module {
     /// - Returns: (..., outputFeatures).
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         .linear(input, weight: weight, bias: bias)
+    }
+}
+
+extension Linear where Scalar == Float {
+    /// A `Float` layer: `Linear(inputFeatures: 4, outputFeatures: 2)` needs no type.
+    public convenience init(inputFeatures: Int, outputFeatures: Int, bias: Bool = true) {
+        self.init(inputFeatures, outputFeatures, bias)
     }
 }

@@ -32,6 +32,10 @@ extension Module {
     /// Every parameter of the tree, in the order of ``namedParameters``.
     public var parameters: [Tensor<Scalar>] { namedParameters.map(\.tensor) }
 
+    /// The number of trainable scalars in the tree (the sum of the
+    /// parameters' element counts).
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
     /// Switches the whole tree to training mode (`true`) or evaluation mode.
     public func train(_ training: Bool = true) {
         isTraining = training

@@ -7,12 +7,13 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     public var learningRate: Double { get { core.learningRate } set { core.learningRate = newValue } }
     private let core: AdamCore<Scalar>
 
-    /// - Precondition: `learningRate >= 0`, betas in [0, 1), `epsilon > 0`, `weightDecay >= 0`.
+    /// - Throws: ``xLSTMError`` unless `learningRate` is finite and `>= 0`,
+    ///   both betas lie in [0, 1), `epsilon > 0` and `weightDecay` is finite and `>= 0`.
     public init(
         parameters: [Tensor<Scalar>], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
         epsilon: Double = 1e-8, weightDecay: Double = 0
-    ) {
-        core = AdamCore(
+    ) throws(xLSTMError) {
+        core = try AdamCore(
             parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
             weightDecay: weightDecay, decoupled: false)
     }
@@ -28,12 +29,12 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
     public var learningRate: Double { get { core.learningRate } set { core.learningRate = newValue } }
     private let core: AdamCore<Scalar>
 
-    /// - Precondition: as ``Adam``.
+    /// - Throws: ``xLSTMError`` on the values ``Adam`` rejects.
     public init(
         parameters: [Tensor<Scalar>], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
         epsilon: Double = 1e-8, weightDecay: Double = 0.01
-    ) {
-        core = AdamCore(
+    ) throws(xLSTMError) {
+        core = try AdamCore(
             parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
             weightDecay: weightDecay, decoupled: true)
     }
@@ -59,13 +60,11 @@ final class AdamCore<Scalar: TensorScalar> {
     init(
         parameters: [Tensor<Scalar>], learningRate: Double, beta1: Double, beta2: Double, epsilon: Double,
         weightDecay: Double, decoupled: Bool
-    ) {
-        orTrap { () throws(xLSTMError) in
-            try validateOptimizer(learningRate: learningRate, weightDecay: weightDecay)
-            try require(beta1 >= 0 && beta1 < 1, "beta1", expected: "a value in [0, 1)", received: "\(beta1)")
-            try require(beta2 >= 0 && beta2 < 1, "beta2", expected: "a value in [0, 1)", received: "\(beta2)")
-            try require(epsilon > 0, "epsilon", expected: "a value > 0", received: "\(epsilon)")
-        }
+    ) throws(xLSTMError) {
+        try validateOptimizer(learningRate: learningRate, weightDecay: weightDecay)
+        try require(beta1 >= 0 && beta1 < 1, "beta1", expected: "a value in [0, 1)", received: "\(beta1)")
+        try require(beta2 >= 0 && beta2 < 1, "beta2", expected: "a value in [0, 1)", received: "\(beta2)")
+        try require(epsilon > 0 && epsilon.isFinite, "epsilon", expected: "a finite value > 0", received: "\(epsilon)")
         self.parameters = parameters
         self.learningRate = learningRate
         self.beta1 = beta1

@@ -18,16 +18,20 @@ public struct WarmupCosineSchedule: Sendable {
     /// The floor of the decay.
     public let minimumLearningRate: Double
 
-    /// - Precondition: `0 <= warmupSteps < totalSteps`, `0 <= minimumLearningRate <= peakLearningRate`.
-    public init(peakLearningRate: Double, warmupSteps: Int, totalSteps: Int, minimumLearningRate: Double = 0) {
-        orTrap { () throws(xLSTMError) in
-            try require(
-                warmupSteps >= 0 && warmupSteps < totalSteps, "warmupSteps",
-                expected: "a value in 0..<totalSteps (\(totalSteps))", received: "\(warmupSteps)")
-            try require(
-                minimumLearningRate >= 0 && minimumLearningRate <= peakLearningRate, "minimumLearningRate",
-                expected: "a value in [0, \(peakLearningRate)]", received: "\(minimumLearningRate)")
-        }
+    /// - Throws: ``xLSTMError`` unless `peakLearningRate` is finite and `>= 0`,
+    ///   `0 <= warmupSteps < totalSteps` and `0 <= minimumLearningRate <= peakLearningRate`.
+    public init(
+        peakLearningRate: Double, warmupSteps: Int, totalSteps: Int, minimumLearningRate: Double = 0
+    ) throws(xLSTMError) {
+        try require(
+            peakLearningRate >= 0 && peakLearningRate.isFinite, "peakLearningRate", expected: "a finite value >= 0",
+            received: "\(peakLearningRate)")
+        try require(
+            warmupSteps >= 0 && warmupSteps < totalSteps, "warmupSteps",
+            expected: "a value in 0..<totalSteps (\(totalSteps))", received: "\(warmupSteps)")
+        try require(
+            minimumLearningRate >= 0 && minimumLearningRate <= peakLearningRate, "minimumLearningRate",
+            expected: "a value in [0, \(peakLearningRate)]", received: "\(minimumLearningRate)")
         self.peakLearningRate = peakLearningRate
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps

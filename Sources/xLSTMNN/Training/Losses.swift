@@ -56,7 +56,7 @@ public func crossEntropy<Scalar>(
         }
         let factor = upstream * scale
         for index in grad.indices { grad[index] *= factor }
-        return [Tensor(shape: logits.shape, scalars: grad)]
+        return [Tensor(validatedShape: logits.shape, scalars: grad)]
     }
     return result
 }

@@ -18,21 +18,18 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public let nesterov: Bool
     private var buffers: [[Scalar]?]
 
-    /// - Precondition: `learningRate >= 0`, `momentum >= 0`, `weightDecay >= 0`;
-    ///   `nesterov` needs `momentum > 0`.
+    /// - Throws: ``xLSTMError`` unless `learningRate`, `momentum` and
+    ///   `weightDecay` are finite and `>= 0`, and `momentum > 0` where `nesterov`.
     public init(
         parameters: [Tensor<Scalar>], learningRate: Double, momentum: Double = 0,
         weightDecay: Double = 0, nesterov: Bool = false
-    ) {
-        orTrap { () throws(xLSTMError) in
-            try validateOptimizer(learningRate: learningRate, weightDecay: weightDecay)
-            try require(
-                momentum >= 0 && momentum.isFinite, "momentum", expected: "a finite value >= 0",
-                received: "\(momentum)")
-            try require(
-                !nesterov || momentum > 0, "nesterov", expected: "false unless momentum > 0",
-                received: "true with momentum \(momentum)")
-        }
+    ) throws(xLSTMError) {
+        try validateOptimizer(learningRate: learningRate, weightDecay: weightDecay)
+        try require(
+            momentum >= 0 && momentum.isFinite, "momentum", expected: "a finite value >= 0", received: "\(momentum)")
+        try require(
+            !nesterov || momentum > 0, "nesterov", expected: "false unless momentum > 0",
+            received: "true with momentum \(momentum)")
         self.parameters = parameters
         self.learningRate = learningRate
         self.momentum = momentum

@@ -22,7 +22,9 @@ public enum Parallelism {
     public static var threadCount: Int {
         get { storage.lock.withLock { storage.threadCount } }
         set {
-            precondition(newValue >= 1, "Parallelism.threadCount must be at least 1 (received \(newValue))")
+            if newValue < 1 {
+                trap(xLSTMError(argument: "Parallelism.threadCount", expected: "at least 1", received: "\(newValue)"))
+            }
             storage.lock.withLock { storage.threadCount = newValue }
         }
     }

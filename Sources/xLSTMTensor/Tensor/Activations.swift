@@ -96,7 +96,7 @@ extension Tensor {
             }
         }
         let outputs = out
-        let result = Tensor(shape: shape, scalars: outputs)
+        let result = Tensor(validatedShape: shape, scalars: outputs)
         recordOperation(outputs: [result], inputs: [self]) { grads in
             guard let upstream = grads[0]?.scalars else { return [nil] }
             var grad = upstream
@@ -114,7 +114,7 @@ extension Tensor {
                         : outputs[index] * (upstream[index] - total)
                 }
             }
-            return [Tensor(shape: self.shape, scalars: grad)]
+            return [Tensor(validatedShape: self.shape, scalars: grad)]
         }
         return result
     }

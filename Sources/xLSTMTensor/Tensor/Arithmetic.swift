@@ -31,7 +31,7 @@ extension Tensor {
                 }
             }
         }
-        let result = Tensor(shape: shape, scalars: out)
+        let result = Tensor(validatedShape: shape, scalars: out)
         recordOperation(outputs: [result], inputs: [a, b]) { grads in
             guard let upstream = grads[0] else { return [nil, nil] }
             // Only operands that take part in the graph get a gradient.
@@ -50,8 +50,8 @@ extension Tensor {
                 }
             }
             return [
-                needA ? Tensor(shape: a.shape, scalars: gradA) : nil,
-                needB ? Tensor(shape: b.shape, scalars: gradB) : nil,
+                needA ? Tensor(validatedShape: a.shape, scalars: gradA) : nil,
+                needB ? Tensor(validatedShape: b.shape, scalars: gradB) : nil,
             ]
         }
         return result
@@ -66,7 +66,7 @@ extension Tensor {
     ) -> Tensor {
         let inputs = scalars
         let outputs = inputs.map(function)
-        let result = Tensor(shape: shape, scalars: outputs)
+        let result = Tensor(validatedShape: shape, scalars: outputs)
         // The backward captures arrays, not `result`: the result holds the
         // node, so capturing it would form a reference cycle.
         recordOperation(outputs: [result], inputs: [self]) { grads in
@@ -75,7 +75,7 @@ extension Tensor {
             for index in grad.indices {
                 grad[index] *= derivative(inputs[index], outputs[index])
             }
-            return [Tensor(shape: self.shape, scalars: grad)]
+            return [Tensor(validatedShape: self.shape, scalars: grad)]
         }
         return result
     }

@@ -25,14 +25,14 @@ extension Tensor {
         for (position, index) in indices.enumerated() {
             out.replaceSubrange((position * width)..<((position + 1) * width), with: scalars[(index * width)..<((index + 1) * width)])
         }
-        let result = Tensor(shape: indexShape + [width], scalars: out)
+        let result = Tensor(validatedShape: indexShape + [width], scalars: out)
         recordOperation(outputs: [result], inputs: [self]) { grads in
             guard let upstream = grads[0]?.scalars else { return [nil] }
             var grad = [Scalar](repeating: 0, count: self.count)
             for (position, index) in indices.enumerated() {
                 for column in 0..<width { grad[index * width + column] += upstream[position * width + column] }
             }
-            return [Tensor(shape: self.shape, scalars: grad)]
+            return [Tensor(validatedShape: self.shape, scalars: grad)]
         }
         return result
     }

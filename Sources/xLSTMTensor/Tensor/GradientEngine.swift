@@ -1,17 +1,70 @@
-/// One recorded operation of the define-by-run graph: its inputs and the
-/// function that maps gradients of its outputs to gradients of its inputs.
-final class GradientNode<Scalar: TensorScalar> {
+/// One recorded operation of the define-by-run graph: its inputs (with the
+/// version of each when it was read) and the function that maps gradients of
+/// its outputs to gradients of its inputs. A backward pass frees it (see
+/// ``Tensor/backward(_:retainGraph:)``).
+package final class GradientNode<Scalar: TensorScalar> {
     private(set) var inputs: [Tensor<Scalar>]
+    /// `inputs[i].version` when the operation read it.
+    private let inputVersions: [Int]
     let outputShapes: [[Int]]
-    private(set) var backward: ([Tensor<Scalar>?]) -> [Tensor<Scalar>?]
+    /// `nil` once a backward pass has run through this node and freed it.
+    private var backward: (([Tensor<Scalar>?]) -> [Tensor<Scalar>?])?
 
     init(
         inputs: [Tensor<Scalar>], outputShapes: [[Int]],
         backward: @escaping ([Tensor<Scalar>?]) -> [Tensor<Scalar>?]
     ) {
         self.inputs = inputs
+        inputVersions = inputs.map(\.version)
         self.outputShapes = outputShapes
         self.backward = backward
+    }
+
+    var isFreed: Bool { backward == nil }
+
+    /// Runs the recorded backward after checking that no input changed since
+    /// the forward, then checks what it returned: one gradient (or `nil`) per
+    /// input, each of its input's shape.
+    func gradients(of outputGradients: [Tensor<Scalar>?]) -> [Tensor<Scalar>?] {
+        guard let backward else { trap(Self.freedGraph) }
+        for (input, version) in zip(inputs, inputVersions) where input.version != version {
+            trap(
+                xLSTMError(
+                    argument: "backward()",
+                    expected: "the tensors the forward pass read to be unchanged (one of shape \(shapeText(input.shape)) was read at version \(version))",
+                    received: "version \(input.version): its values were changed after the forward pass (an optimizer step or an assignment); run the forward pass again after changing values"))
+        }
+        let gradients = backward(outputGradients)
+        if gradients.count != inputs.count {
+            trap(
+                xLSTMError(
+                    argument: "gradients of a recorded operation",
+                    expected: "\(inputs.count) (one per input, nil for none)", received: "\(gradients.count)"))
+        }
+        for (index, (input, gradient)) in zip(inputs, gradients).enumerated() {
+            if let gradient, gradient.shape != input.shape {
+                trap(
+                    xLSTMError(
+                        argument: "gradients[\(index)] of a recorded operation",
+                        expected: "shape \(shapeText(input.shape)) (its input's)",
+                        received: "shape \(shapeText(gradient.shape))"))
+            }
+        }
+        return gradients
+    }
+
+    /// Drops the backward and the inputs: what the forward saved for this
+    /// node is released as soon as the backward pass is through it.
+    func free() {
+        backward = nil
+        inputs = []
+    }
+
+    static var freedGraph: xLSTMError {
+        xLSTMError(
+            argument: "backward()",
+            expected: "a graph that no earlier backward() has freed (pass retainGraph: true to the first backward() to run another through it; to carry a state across truncated-BPTT chunks, carry state.detached())",
+            received: "a graph an earlier backward() freed")
     }
 
     /// Tears the graph above this node down with a loop instead of nested
@@ -22,14 +75,13 @@ final class GradientNode<Scalar: TensorScalar> {
         inputs = []
         // The backward closure captures inputs too; drop it so that the stack
         // holds the only references.
-        backward = { _ in [] }
+        backward = nil
         while var tensor = stack.popLast() {
             guard isKnownUniquelyReferenced(&tensor), var node = tensor.producer?.node else { continue }
             tensor.producer = nil
             guard isKnownUniquelyReferenced(&node) else { continue }
             stack.append(contentsOf: node.inputs)
-            node.inputs = []
-            node.backward = { _ in [] }
+            node.free()
         }
     }
 }
@@ -60,7 +112,11 @@ public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
 ///   - inputs: the tensors the outputs depend on.
 ///   - backward: receives one gradient per output (`nil` where none flowed;
 ///     treat it as zeros) and returns one gradient per input (`nil` for
-///     "no gradient"), each with its input's shape. It runs with recording off.
+///     "no gradient"), each with its input's shape; the engine checks both
+///     and stops with a message naming the mismatch. It runs with recording
+///     off, at most once unless the caller of `backward()` retains the graph.
+///     It may read the inputs' values: `backward()` stops with an error if
+///     any input changed since this call (see ``Tensor/version``).
 public func recordOperation<Scalar>(
     outputs: [Tensor<Scalar>], inputs: [Tensor<Scalar>],
     backward: @escaping ([Tensor<Scalar>?]) -> [Tensor<Scalar>?]
@@ -75,11 +131,20 @@ public func recordOperation<Scalar>(
 
 extension Tensor {
     /// Back-propagates from this tensor, accumulating into `grad` of every
-    /// leaf that requires gradients.
+    /// leaf that requires gradients, as PyTorch's `backward()`.
     ///
-    /// - Parameter upstream: the gradient of the final objective with respect
-    ///   to `self` (same shape). Omit it for a one-element tensor: it is 1.
-    public func backward(_ upstream: Tensor? = nil) {
+    /// The pass frees the graph as it goes (what the forward saved is
+    /// released), so a second `backward()` through the same operations stops
+    /// with an error, unless the first passed `retainGraph: true`; then the
+    /// second adds its gradients to the first's.
+    ///
+    /// - Parameters:
+    ///   - upstream: the gradient of the final objective with respect to
+    ///     `self` (same shape). Omit it for a one-element tensor: it is 1.
+    ///   - retainGraph: keep the graph for another backward pass.
+    /// - Precondition: `upstream` has this tensor's shape; no tensor the
+    ///   forward read has changed since (``version``); the graph is not freed.
+    public func backward(_ upstream: Tensor? = nil, retainGraph: Bool = false) {
         let seed = orTrap { () throws(xLSTMError) -> Tensor in
             if let upstream {
                 try require(
@@ -93,12 +158,12 @@ extension Tensor {
                 received: "nil")
             return Tensor.ones(shape)
         }
-        withoutGradients { propagate(seed) }
+        withoutGradients { propagate(seed, retainGraph: retainGraph) }
     }
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    private func propagate(_ seed: Tensor) {
+    private func propagate(_ seed: Tensor, retainGraph: Bool) {
         guard let producer else {
             if requiresGrad { accumulateGrad(seed) }
             return
@@ -108,7 +173,7 @@ extension Tensor {
         pending[ObjectIdentifier(root)] = root.outputShapes.indices.map { $0 == rootOutput ? seed : nil }
         for node in topologicalOrder(from: root) {
             guard let outputGrads = pending.removeValue(forKey: ObjectIdentifier(node)) else { continue }
-            let inputGrads = node.backward(outputGrads)
+            let inputGrads = node.gradients(of: outputGrads)
             for (input, gradient) in zip(node.inputs, inputGrads) {
                 guard let gradient, input.requiresGrad else { continue }
                 if let edge = input.producer {
@@ -121,6 +186,7 @@ extension Tensor {
                     input.accumulateGrad(gradient)
                 }
             }
+            if !retainGraph { node.free() }
         }
     }
 
@@ -131,6 +197,7 @@ extension Tensor {
         var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
         var stack: [(node: GradientNode<Scalar>, nextInput: Int)] = [(root, 0)]
         while let top = stack.last {
+            if top.node.isFreed { trap(GradientNode<Scalar>.freedGraph) }
             let (node, nextInput) = (top.node, top.nextInput)
             if nextInput == node.inputs.count {
                 postOrder.append(node)
@@ -161,6 +228,6 @@ extension Tensor {
                 for index in sum.indices { sum[index] += other[index] }
             }
         }
-        return Tensor(shape: shape, scalars: sum)
+        return Tensor(validatedShape: shape, scalars: sum)
     }
 }

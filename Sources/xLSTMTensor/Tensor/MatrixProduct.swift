@@ -32,7 +32,7 @@ extension Tensor {
         multiply(a.scalars, b.scalars, into: &out, batch: batch, m: m, n: n, k: k, batchedB: batchedB)
         var shape = Array(a.shape.dropLast())
         shape.append(n)
-        let result = Tensor(shape: shape, scalars: out)
+        let result = Tensor(validatedShape: shape, scalars: out)
         recordOperation(outputs: [result], inputs: [a, b]) { grads in
             guard let upstream = grads[0]?.scalars else { return [nil, nil] }
             var gradA = [Scalar](repeating: 0, count: a.count)
@@ -44,7 +44,7 @@ extension Tensor {
             } else {
                 multiply(a.scalars, upstream, into: &gradB, batch: 1, m: k, n: n, k: batch * m, transposeA: true, batchedB: false)
             }
-            return [Tensor(shape: a.shape, scalars: gradA), Tensor(shape: b.shape, scalars: gradB)]
+            return [Tensor(validatedShape: a.shape, scalars: gradA), Tensor(validatedShape: b.shape, scalars: gradB)]
         }
         return result
     }
@@ -79,7 +79,7 @@ extension Tensor {
         multiply(x.scalars, weight.scalars, into: &out, batch: 1, m: rows, n: outputs, k: inputs, transposeB: true, accumulate: true)
         var shape = Array(x.shape.dropLast())
         shape.append(outputs)
-        let result = Tensor(shape: shape, scalars: out)
+        let result = Tensor(validatedShape: shape, scalars: out)
         let operands = bias.map { [x, weight, $0] } ?? [x, weight]
         recordOperation(outputs: [result], inputs: operands) { grads in
             guard let upstream = grads[0]?.scalars else { return operands.map { _ in nil } }
@@ -87,13 +87,13 @@ extension Tensor {
             var gradWeight = [Scalar](repeating: 0, count: weight.count)
             multiply(upstream, weight.scalars, into: &gradX, batch: 1, m: rows, n: inputs, k: outputs)
             multiply(upstream, x.scalars, into: &gradWeight, batch: 1, m: outputs, n: inputs, k: rows, transposeA: true)
-            var grads = [Tensor(shape: x.shape, scalars: gradX), Tensor(shape: weight.shape, scalars: gradWeight)]
+            var grads = [Tensor(validatedShape: x.shape, scalars: gradX), Tensor(validatedShape: weight.shape, scalars: gradWeight)]
             if bias != nil {
                 var gradBias = [Scalar](repeating: 0, count: outputs)
                 for row in 0..<rows {
                     for column in 0..<outputs { gradBias[column] += upstream[row * outputs + column] }
                 }
-                grads.append(Tensor(shape: [outputs], scalars: gradBias))
+                grads.append(Tensor(validatedShape: [outputs], scalars: gradBias))
             }
             return grads
         }

@@ -16,8 +16,7 @@ extension Tensor {
     ///
     /// - Precondition: the tensor is not empty.
     public func mean() -> Tensor {
-        precondition(
-            count > 0, xLSTMError(argument: "tensor", expected: "at least one element", received: "none").description)
+        if count == 0 { trap(xLSTMError(argument: "tensor", expected: "at least one element", received: "none")) }
         return sum() / Scalar(count)
     }
 
@@ -36,7 +35,7 @@ extension Tensor {
                 for i in 0..<layout.inner { out[target + i] += scalars[source + i] }
             }
         }
-        let result = Tensor(shape: reducedShape(axis, keepingAxis), scalars: out)
+        let result = Tensor(validatedShape: reducedShape(axis, keepingAxis), scalars: out)
         recordOperation(outputs: [result], inputs: [self]) { grads in
             guard let upstream = grads[0]?.scalars else { return [nil] }
             var grad = [Scalar](repeating: 0, count: self.count)
@@ -46,7 +45,7 @@ extension Tensor {
                     for i in 0..<layout.inner { grad[target + i] = upstream[o * layout.inner + i] }
                 }
             }
-            return [Tensor(shape: self.shape, scalars: grad)]
+            return [Tensor(validatedShape: self.shape, scalars: grad)]
         }
         return result
     }
@@ -57,39 +56,61 @@ extension Tensor {
         return sum(alongAxis: axis, keepingAxis: keepingAxis) / Scalar(extent)
     }
 
-    /// The maximum along `axis`. The gradient goes to the first maximal
-    /// element of each line.
+    /// The maximum along `axis` (negative counts from the end). The gradient
+    /// goes to the first maximal element of each line. A NaN counts as the
+    /// largest value, as in PyTorch, so it propagates.
     ///
     /// - Precondition: the axis is not empty.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func max(alongAxis axis: Int, keepingAxis: Bool = false) -> Tensor {
         let axis = normalizedAxis(axis)
-        let layout = AxisLayout(shape: shape, axis: axis)
-        precondition(
-            layout.extent > 0,
-            xLSTMError(argument: "axis", expected: "a non-empty axis", received: "extent 0").description)
-        var out = [Scalar](repeating: 0, count: layout.outer * layout.inner)
-        var winners = [Int](repeating: 0, count: out.count)
-        for o in 0..<layout.outer {
-            for i in 0..<layout.inner {
-                var best = o * layout.extent * layout.inner + i
-                for k in 1..<Swift.max(layout.extent, 1) {
-                    let index = (o * layout.extent + k) * layout.inner + i
-                    if scalars[index] > scalars[best] { best = index }
-                }
-                out[layout.lineIndex(outer: o, inner: i)] = scalars[best]
-                winners[layout.lineIndex(outer: o, inner: i)] = best
-            }
-        }
-        let result = Tensor(shape: reducedShape(axis, keepingAxis), scalars: out)
+        let winners = maximalElements(alongAxis: axis)
+        let result = Tensor(validatedShape: reducedShape(axis, keepingAxis), scalars: winners.map { scalars[$0] })
         recordOperation(outputs: [result], inputs: [self]) { grads in
             guard let upstream = grads[0]?.scalars else { return [nil] }
             var grad = [Scalar](repeating: 0, count: self.count)
             for (line, winner) in winners.enumerated() { grad[winner] += upstream[line] }
-            return [Tensor(shape: self.shape, scalars: grad)]
+            return [Tensor(validatedShape: self.shape, scalars: grad)]
         }
         return result
+    }
+
+    /// The position of the maximum along `axis` (negative counts from the
+    /// end), as `torch.argmax(dim=axis)`: the first maximal element of each
+    /// line, a NaN counting as the largest value.
+    ///
+    ///     let logits = try Tensor<Float>(shape: [2, 3], scalars: [0, 5, 1, 7, 2, 3])
+    ///     logits.argmax(alongAxis: -1)    // [1, 0]
+    ///
+    /// - Returns: one index in `0..<shape[axis]` per line, row-major over the
+    ///   other axes (the shape without `axis`).
+    /// - Precondition: the axis is not empty.
+    public func argmax(alongAxis axis: Int) -> [Int] {
+        let axis = normalizedAxis(axis)
+        let layout = AxisLayout(shape: shape, axis: axis)
+        return maximalElements(alongAxis: axis).map { ($0 / layout.inner) % layout.extent }
+    }
+
+    /// The flat index of the first maximal element of each line along `axis`
+    /// (a NaN beats every number), in the order of the reduced shape.
+    private func maximalElements(alongAxis axis: Int) -> [Int] {
+        let layout = AxisLayout(shape: shape, axis: axis)
+        if layout.extent == 0 {
+            trap(xLSTMError(argument: "axis", expected: "a non-empty axis", received: "extent 0 in shape \(shapeText(shape))"))
+        }
+        var winners = [Int](repeating: 0, count: layout.outer * layout.inner)
+        for o in 0..<layout.outer {
+            for i in 0..<layout.inner {
+                var best = o * layout.extent * layout.inner + i
+                for k in 1..<layout.extent where !scalars[best].isNaN {
+                    let index = (o * layout.extent + k) * layout.inner + i
+                    if scalars[index] > scalars[best] || scalars[index].isNaN { best = index }
+                }
+                winners[layout.lineIndex(outer: o, inner: i)] = best
+            }
+        }
+        return winners
     }
 
     private func reducedShape(_ axis: Int, _ keepingAxis: Bool) -> [Int] {

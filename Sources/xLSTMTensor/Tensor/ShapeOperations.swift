@@ -27,9 +27,9 @@ extension Tensor {
                 received: shapeText(newShape))
             return resolved
         }
-        let result = Tensor(shape: resolved, scalars: scalars)
+        let result = Tensor(validatedShape: resolved, scalars: scalars)
         recordOperation(outputs: [result], inputs: [self]) { grads in
-            [grads[0].map { Tensor(shape: self.shape, scalars: $0.scalars) }]
+            [grads[0].map { Tensor(validatedShape: self.shape, scalars: $0.scalars) }]
         }
         return result
     }
@@ -46,11 +46,11 @@ extension Tensor {
                 expected: "a permutation of 0..<\(rank)", received: "\(axes)")
         }
         let permutedShape = axes.map { shape[$0] }
-        let result = Tensor(shape: permutedShape, scalars: gatherPermuted(scalars, shape, axes))
+        let result = Tensor(validatedShape: permutedShape, scalars: gatherPermuted(scalars, shape, axes))
         var inverse = axes
         for (position, axis) in axes.enumerated() { inverse[axis] = position }
         recordOperation(outputs: [result], inputs: [self]) { grads in
-            [grads[0].map { Tensor(shape: self.shape, scalars: gatherPermuted($0.scalars, permutedShape, inverse)) }]
+            [grads[0].map { Tensor(validatedShape: self.shape, scalars: gatherPermuted($0.scalars, permutedShape, inverse)) }]
         }
         return result
     }
@@ -85,7 +85,7 @@ extension Tensor {
         }
         var newShape = shape
         newShape[axis] = range.count
-        let result = Tensor(shape: newShape, scalars: out)
+        let result = Tensor(validatedShape: newShape, scalars: out)
         recordOperation(outputs: [result], inputs: [self]) { grads in
             guard let upstream = grads[0]?.scalars else { return [nil] }
             var grad = [Scalar](repeating: 0, count: self.count)
@@ -93,7 +93,7 @@ extension Tensor {
                 let start = (o * layout.extent + range.lowerBound) * layout.inner
                 grad.replaceSubrange(start..<(start + width), with: upstream[(o * width)..<((o + 1) * width)])
             }
-            return [Tensor(shape: self.shape, scalars: grad)]
+            return [Tensor(validatedShape: self.shape, scalars: grad)]
         }
         return result
     }
@@ -104,9 +104,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int) -> Tensor {
-        precondition(
-            !tensors.isEmpty,
-            xLSTMError(argument: "tensors", expected: "at least one tensor", received: "none").description)
+        if tensors.isEmpty { trap(xLSTMError(argument: "tensors", expected: "at least one tensor", received: "none")) }
         let first = tensors[0]
         let axis = first.normalizedAxis(axis)
         for (index, tensor) in tensors.enumerated() {
@@ -135,7 +133,7 @@ extension Tensor {
         }
         var shape = first.shape
         shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
-        let result = Tensor(shape: shape, scalars: out)
+        let result = Tensor(validatedShape: shape, scalars: out)
         recordOperation(outputs: [result], inputs: tensors) { grads in
             guard let upstream = grads[0] else { return tensors.map { _ in nil } }
             var start = 0
@@ -151,9 +149,7 @@ extension Tensor {
     ///
     /// - Precondition: at least one tensor; all shapes are equal.
     public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
-        precondition(
-            !tensors.isEmpty,
-            xLSTMError(argument: "tensors", expected: "at least one tensor", received: "none").description)
+        if tensors.isEmpty { trap(xLSTMError(argument: "tensors", expected: "at least one tensor", received: "none")) }
         let first = tensors[0]
         let axis = first.normalizedAxis(axis, rankOffset: 1)
         for (index, tensor) in tensors.enumerated() {

@@ -10,59 +10,70 @@ public final class Tensor<Scalar: TensorScalar> {
     /// The extent of each dimension; `[]` for a scalar tensor.
     public let shape: [Int]
     /// The elements in row-major order; `scalars.count == shape.product`.
-    public package(set) var scalars: [Scalar]
+    /// Set them with ``assign(_:)-(Tensor<Scalar>)`` or the subscript.
+    public package(set) var scalars: [Scalar] {
+        // Every change of the values counts, so that a backward pass can tell
+        // that a tensor it saved was changed after the forward (see `version`).
+        didSet { version &+= 1 }
+    }
     /// Whether `backward()` computes a gradient for this tensor. Set it on
     /// leaves (parameters, inputs); results of operations inherit it.
     public var requiresGrad: Bool
     /// The accumulated gradient, same shape as `self`; `nil` until a backward
     /// pass reaches this leaf.
     public package(set) var grad: Tensor<Scalar>?
+    /// How many times the values have changed (an assignment, an optimizer
+    /// step), as PyTorch's `_version`. The gradient engine records it when an
+    /// operation reads this tensor, and `backward()` stops with an error when
+    /// it has moved since: the gradient would be computed from values the
+    /// forward pass never saw.
+    public private(set) var version = 0
     /// The operation that produced this tensor and which of its outputs it is;
     /// `nil` for leaves and for results computed without gradients.
-    var producer: (node: GradientNode<Scalar>, output: Int)?
+    package var producer: (node: GradientNode<Scalar>, output: Int)?
 
-    /// Creates a tensor from row-major scalars.
-    ///
-    /// - Precondition: `scalars.count` equals the product of `shape`, and no
-    ///   extent is negative.
-    public init(shape: [Int], scalars: [Scalar], requiresGrad: Bool = false) {
-        orTrap { () throws(xLSTMError) in
-            try require(
-                shape.allSatisfy { $0 >= 0 }, "shape",
-                expected: "non-negative extents", received: shapeText(shape))
-            try require(
-                scalars.count == shape.elementCount, "scalars",
-                expected: "\(shape.elementCount) elements for shape \(shapeText(shape))",
-                received: "\(scalars.count)")
-        }
+    /// A tensor whose element count the caller has already matched to `shape`
+    /// (the library's own results).
+    package init(validatedShape shape: [Int], scalars: [Scalar], requiresGrad: Bool = false) {
         self.shape = shape
         self.scalars = scalars
         self.requiresGrad = requiresGrad
     }
 
+    /// Creates a tensor of any rank from row-major scalars.
+    ///
+    ///     let x = try Tensor<Float>(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+    ///
+    /// - Throws: ``xLSTMError`` when an extent is negative or `scalars.count`
+    ///   is not the product of `shape`.
+    public convenience init(shape: [Int], scalars: [Scalar], requiresGrad: Bool = false) throws(xLSTMError) {
+        try require(
+            shape.allSatisfy { $0 >= 0 }, "shape", expected: "non-negative extents", received: shapeText(shape))
+        try require(
+            scalars.count == shape.elementCount, "scalars",
+            expected: "\(shape.elementCount) elements for shape \(shapeText(shape))", received: "\(scalars.count)")
+        self.init(validatedShape: shape, scalars: scalars, requiresGrad: requiresGrad)
+    }
+
     /// A one-dimensional tensor holding `scalars`.
     public convenience init(_ scalars: [Scalar], requiresGrad: Bool = false) {
-        self.init(shape: [scalars.count], scalars: scalars, requiresGrad: requiresGrad)
+        self.init(validatedShape: [scalars.count], scalars: scalars, requiresGrad: requiresGrad)
     }
 
     /// A scalar (rank-0) tensor.
     public convenience init(scalar: Scalar, requiresGrad: Bool = false) {
-        self.init(shape: [], scalars: [scalar], requiresGrad: requiresGrad)
+        self.init(validatedShape: [], scalars: [scalar], requiresGrad: requiresGrad)
     }
 
-    /// A two-dimensional tensor from equally long rows.
+    /// A two-dimensional tensor (rows.count, width) from equally long rows.
     ///
-    /// - Precondition: every row has the length of the first.
-    public convenience init(rows: [[Scalar]], requiresGrad: Bool = false) {
+    /// - Throws: ``xLSTMError`` naming the first row whose length differs from the first row's.
+    public convenience init(rows: [[Scalar]], requiresGrad: Bool = false) throws(xLSTMError) {
         let width = rows.first?.count ?? 0
-        for (index, row) in rows.enumerated() where row.count != width {
-            preconditionFailure(
-                xLSTMError(
-                    argument: "rows[\(index)]", expected: "\(width) elements",
-                    received: "\(row.count)"
-                ).description)
+        for (index, row) in rows.enumerated() {
+            try require(row.count == width, "rows[\(index)]", expected: "\(width) elements", received: "\(row.count)")
         }
-        self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 }, requiresGrad: requiresGrad)
+        self.init(validatedShape: [rows.count, width], scalars: rows.flatMap { $0 }, requiresGrad: requiresGrad)
     }
 
     /// The number of dimensions.
@@ -70,20 +81,66 @@ public final class Tensor<Scalar: TensorScalar> {
     /// The number of elements.
     public var count: Int { scalars.count }
 
-    /// The only element of a one-element tensor.
+    /// The only element of a one-element tensor (any rank), as PyTorch's `item()`.
     ///
     /// - Precondition: the tensor has exactly one element.
     public var scalar: Scalar {
-        precondition(
-            scalars.count == 1,
-            xLSTMError(argument: "tensor", expected: "one element", received: "shape \(shapeText(shape))")
-                .description)
+        if scalars.count != 1 {
+            trap(xLSTMError(argument: "tensor", expected: "one element", received: "shape \(shapeText(shape))"))
+        }
         return scalars[0]
+    }
+
+    /// The element at `indices`, one index per dimension: `t[i, j]`.
+    /// Setting it counts as a change of the values (see ``version``).
+    ///
+    /// - Precondition: `rank` indices, each in `0..<shape[axis]`.
+    public subscript(indices: Int...) -> Scalar {
+        get { scalars[offset(of: indices)] }
+        set { scalars[offset(of: indices)] = newValue }
+    }
+
+    /// The row-major position of `indices`, or a trap naming the bad index.
+    private func offset(of indices: [Int]) -> Int {
+        orTrap { () throws(xLSTMError) -> Int in
+            try require(
+                indices.count == rank, "indices", expected: "\(rank) indices for shape \(shapeText(shape))",
+                received: "\(indices.count)")
+            var offset = 0
+            for (axis, index) in indices.enumerated() {
+                try require(
+                    index >= 0 && index < shape[axis], "indices[\(axis)]",
+                    expected: "an index in 0..<\(shape[axis]) for shape \(shapeText(shape))", received: "\(index)")
+                offset = offset * shape[axis] + index
+            }
+            return offset
+        }
+    }
+
+    /// Replaces the values with `values` (row-major), keeping the shape.
+    ///
+    /// - Throws: ``xLSTMError`` when `values.count != count`.
+    public func assign(_ values: [Scalar]) throws(xLSTMError) {
+        try require(
+            values.count == count, "values", expected: "\(count) elements for shape \(shapeText(shape))",
+            received: "\(values.count)")
+        scalars = values
+    }
+
+    /// Copies the values of `other`, which must have this tensor's shape, as
+    /// PyTorch's `copy_` (without broadcasting).
+    ///
+    /// - Throws: ``xLSTMError`` when the shapes differ.
+    public func assign(_ other: Tensor) throws(xLSTMError) {
+        try require(
+            other.shape == shape, "values", expected: "shape \(shapeText(shape))",
+            received: "shape \(shapeText(other.shape))")
+        scalars = other.scalars
     }
 
     /// A new leaf holding the same values, outside any recorded graph.
     public func detached() -> Tensor {
-        Tensor(shape: shape, scalars: scalars)
+        Tensor(validatedShape: shape, scalars: scalars)
     }
 
     /// Clears the accumulated gradient.
@@ -94,8 +151,11 @@ public final class Tensor<Scalar: TensorScalar> {
 
 extension Tensor {
     /// A tensor of `shape` filled with `value`.
+    ///
+    /// - Precondition: no extent is negative (likewise for every factory below).
     public static func full(_ value: Scalar, shape: [Int], requiresGrad: Bool = false) -> Tensor {
-        Tensor(shape: shape, scalars: Array(repeating: value, count: shape.elementCount), requiresGrad: requiresGrad)
+        requireExtents(shape)
+        return Tensor(validatedShape: shape, scalars: Array(repeating: value, count: shape.elementCount), requiresGrad: requiresGrad)
     }
 
     /// A tensor of zeros.
@@ -123,10 +183,11 @@ extension Tensor {
         _ shape: [Int], low: Scalar = 0, high: Scalar = 1, requiresGrad: Bool = false,
         using generator: inout some RandomNumberGenerator
     ) -> Tensor {
+        requireExtents(shape)
         let scalars = (0..<shape.elementCount).map { _ in
             low + (high - low) * Scalar(Double.random(in: 0..<1, using: &generator))
         }
-        return Tensor(shape: shape, scalars: scalars, requiresGrad: requiresGrad)
+        return Tensor(validatedShape: shape, scalars: scalars, requiresGrad: requiresGrad)
     }
 
     /// Samples from a normal distribution with the library's default generator.
@@ -145,13 +206,21 @@ extension Tensor {
         _ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1, requiresGrad: Bool = false,
         using generator: inout some RandomNumberGenerator
     ) -> Tensor {
+        requireExtents(shape)
         let scalars = (0..<shape.elementCount).map { _ in
             let u1 = Double.random(in: Double.ulpOfOne..<1, using: &generator)
             let u2 = Double.random(in: 0..<1, using: &generator)
             let standard = (-2 * Double.log(u1)).squareRoot() * Double.cos(2 * Double.pi * u2)
             return mean + standardDeviation * Scalar(standard)
         }
-        return Tensor(shape: shape, scalars: scalars, requiresGrad: requiresGrad)
+        return Tensor(validatedShape: shape, scalars: scalars, requiresGrad: requiresGrad)
+    }
+}
+
+/// Stops with a message naming `shape` when an extent is negative.
+private func requireExtents(_ shape: [Int]) {
+    orTrap { () throws(xLSTMError) in
+        try require(shape.allSatisfy { $0 >= 0 }, "shape", expected: "non-negative extents", received: shapeText(shape))
     }
 }
 

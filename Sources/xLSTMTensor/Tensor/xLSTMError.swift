@@ -1,10 +1,11 @@
 /// The error every check in the library reports: which argument was wrong,
 /// what was expected and what was received.
 ///
-/// Throwing entry points (`sLSTM.forward`, checkpoint loading, ...) throw it;
-/// operators and initializers that Swift's conventions make non-throwing
-/// (`a + b`, `Linear(...)`, `slstm(x)`) stop with a precondition failure whose
-/// message is this error's `description`.
+/// Throwing entry points (`sLSTM.forward`, `sLSTM(configuration:)`,
+/// `Tensor(validatedShape:scalars:)`, optimizers, schedules, ...) throw it; operators
+/// and initializers that Swift's conventions make non-throwing (`a + b`,
+/// `Linear(...)`, `slstm(x)`) stop the process with this error's
+/// `description` on standard error, in debug and release builds alike.
 public struct xLSTMError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The argument at fault, as the caller spelled it (`"input"`, `"dropout"`).
     public let argument: String
@@ -35,15 +36,24 @@ package func require(
     }
 }
 
-/// Runs a check and turns its error into a precondition failure carrying the
-/// error's message: the non-throwing entry points use it.
+/// Runs a check and turns its error into a trap carrying the error's
+/// message: the non-throwing entry points use it.
 @inline(__always)
 package func orTrap<T>(_ body: () throws(xLSTMError) -> T) -> T {
     do {
         return try body()
     } catch {
-        preconditionFailure(error.description)
+        trap(error)
     }
+}
+
+/// Stops the process with `error`'s message on standard error.
+///
+/// `fatalError`, not `precondition`: `-O` builds drop the message of
+/// `precondition` and `preconditionFailure` ("precondition failure", no
+/// text), and a release build is what users run.
+package func trap(_ error: xLSTMError) -> Never {
+    fatalError(error.description)
 }
 
 /// Formats a shape the way error messages and descriptions show it: `[2, 3]`.

@@ -7,7 +7,7 @@ import xLSTMTensor
 @Suite struct LayerGradientTests {
     let a = random([2, 3, 4], seed: 1)
 
-    @Test func losses() {
+    @Test func losses() throws {
         let logits = random([4, 5], seed: 100)
         checkGradients(of: [("logits", logits)]) { crossEntropy(logits: logits, targets: [1, 4, -100, 0]) * 3 }
         checkGradients(of: [("logits", logits)]) { crossEntropy(logits: logits, targets: [7, 1, 2, 3], ignoreIndex: 7) }
@@ -15,7 +15,7 @@ import xLSTMTensor
         checkGradients(of: [("prediction", logits), ("target", target)]) { meanSquaredError(logits, target) }
     }
 
-    @Test func layerNormAndSeededDropout() {
+    @Test func layerNormAndSeededDropout() throws {
         let norm = LayerNorm<Double>(size: 4)
         norm.weight.scalars = random([4], seed: 110).scalars
         norm.bias.scalars = random([4], seed: 111).scalars

@@ -8,7 +8,7 @@ import Testing
     let a = random([2, 3, 4], seed: 1)
     let b = random([2, 3, 4], seed: 2)
 
-    @Test func arithmeticOfEqualShapes() {
+    @Test func arithmeticOfEqualShapes() throws {
         let positive = (random([2, 3, 4], seed: 3).squared() + 0.5).detached()
         checkGradients(of: [("a", a), ("b", b)]) { weightedSum(a + b, seed: 10) }
         checkGradients(of: [("a", a), ("b", b)]) { weightedSum(a - b, seed: 11) }
@@ -16,7 +16,7 @@ import Testing
         checkGradients(of: [("a", a), ("positive", positive)]) { weightedSum(a / positive, seed: 13) }
     }
 
-    @Test func arithmeticWithBroadcasting() {
+    @Test func arithmeticWithBroadcasting() throws {
         let row = random([4], seed: 4)
         let column = random([2, 3, 1], seed: 5)
         let middle = random([3, 1], seed: 6)
@@ -26,7 +26,7 @@ import Testing
         checkGradients(of: [("a", a), ("column", column)]) { weightedSum(a / (column * column + 1), seed: 17) }
     }
 
-    @Test func arithmeticWithScalars() {
+    @Test func arithmeticWithScalars() throws {
         checkGradients(of: [("a", a)]) { weightedSum(2.5 * a + 1, seed: 18) }
         checkGradients(of: [("a", a)]) { weightedSum(3 - a / 4, seed: 19) }
         checkGradients(of: [("a", a)]) { weightedSum(-a - 2, seed: 20) }
@@ -34,7 +34,7 @@ import Testing
         checkGradients(of: [("a", a)]) { weightedSum((a.squared() + 0.5).squareRoot(), seed: 22) }
     }
 
-    @Test func elementwiseFunctions() {
+    @Test func elementwiseFunctions() throws {
         let positive = (a.squared() + 0.3).detached()
         let functions: [(String, (Tensor<Double>) -> Tensor<Double>)] = [
             ("exp", { $0.exp() }), ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() }),
@@ -47,14 +47,14 @@ import Testing
         checkGradients(of: [("log", positive)]) { weightedSum(positive.log(), seed: 40) }
     }
 
-    @Test func normalizedExponentials() {
+    @Test func normalizedExponentials() throws {
         for axis in [0, 1, -1] {
             checkGradients(of: [("softmax", a)]) { weightedSum(a.softmax(alongAxis: axis), seed: 41) }
             checkGradients(of: [("logSoftmax", a)]) { weightedSum(a.logSoftmax(alongAxis: axis), seed: 42) }
         }
     }
 
-    @Test func reductions() {
+    @Test func reductions() throws {
         checkGradients(of: [("a", a)]) { a.sum() * 1.5 }
         checkGradients(of: [("a", a)]) { a.mean() * 2 }
         for axis in [0, 1, 2, -1] {
@@ -66,7 +66,7 @@ import Testing
         }
     }
 
-    @Test func shapeOperations() {
+    @Test func shapeOperations() throws {
         checkGradients(of: [("a", a)]) { weightedSum(a.reshaped([4, -1]), seed: 60) }
         checkGradients(of: [("a", a)]) { weightedSum(a.permuted([2, 0, 1]), seed: 61) }
         checkGradients(of: [("a", a)]) { weightedSum(a.transposed(0, 2), seed: 62) }
@@ -75,7 +75,7 @@ import Testing
         checkGradients(of: [("a", a), ("b", b)]) { weightedSum(Tensor.stack([a, b], alongAxis: 2), seed: 65) }
     }
 
-    @Test func matrixProducts() {
+    @Test func matrixProducts() throws {
         let left = random([3, 5], seed: 70)
         let right = random([5, 2], seed: 71)
         let batchedLeft = random([2, 3, 4], seed: 72)
@@ -90,7 +90,7 @@ import Testing
         }
     }
 
-    @Test func linearWithAndWithoutBias() {
+    @Test func linearWithAndWithoutBias() throws {
         let x = random([2, 3, 4], seed: 80)
         let weight = random([5, 4], seed: 81)
         let bias = random([5], seed: 82)
@@ -102,7 +102,7 @@ import Testing
         }
     }
 
-    @Test func gatherRowsWithRepeatedIndices() {
+    @Test func gatherRowsWithRepeatedIndices() throws {
         let table = random([5, 3], seed: 90)
         checkGradients(of: [("table", table)]) { weightedSum(table.gatherRows([4, 0, 4, 2], shape: [2, 2]), seed: 91) }
     }

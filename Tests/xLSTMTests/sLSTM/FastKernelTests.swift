@@ -58,7 +58,7 @@ import Testing
     ]
 
     @Test(arguments: cases)
-    func fastEqualsReference(_ config: Case) {
+    func fastEqualsReference(_ config: Case) throws {
         var generator = Xoshiro256(seed: 17)
         let (geometry, inputs) = Self.problem(config, using: &generator)
         let upstream = Self.upstream(geometry, using: &generator)
@@ -88,7 +88,7 @@ import Testing
         #expect(fast.backward(upstream).recurrentWeights == fastGradients.recurrentWeights)
     }
 
-    @Test func scaledCaseReachesFiftyAndStartsFreshUnits() {
+    @Test func scaledCaseReachesFiftyAndStartsFreshUnits() throws {
         var generator = Xoshiro256(seed: 17)
         let config = Self.cases.first { $0.scale == 40 }!
         let (geometry, inputs) = Self.problem(config, using: &generator)
@@ -105,7 +105,7 @@ import Testing
         #expect(inputs.initial.n.contains(0) && inputs.initial.n.contains { $0 > 0 })
     }
 
-    @Test func backwardOfAPassRunWithoutRecordingRunsTheForwardAgain() {
+    @Test func backwardOfAPassRunWithoutRecordingRunsTheForwardAgain() throws {
         var generator = Xoshiro256(seed: 5)
         let config = Case(steps: 4, hiddenSize: 20, heads: 2, forgetGate: .sigmoid, carried: true)
         let (geometry, inputs) = Self.problem(config, using: &generator)
@@ -118,7 +118,7 @@ import Testing
         #expect(a.bias == b.bias && a.initial.c == b.initial.c && a.initial.m == b.initial.m)
     }
 
-    @Test func fastSelectsTheSIMDKernelForFloatAndTheReferenceForDouble() {
+    @Test func fastSelectsTheSIMDKernelForFloatAndTheReferenceForDouble() throws {
         let geometry = sLSTMLayerGeometry(
             steps: 3, batch: 2, inputSize: 2, hiddenSize: 4, heads: 2, forgetGate: .exponential, reverse: false,
             lengths: [3, 3])
@@ -138,7 +138,7 @@ import Testing
     /// The whole module, `.fast` against `.reference`: two bidirectional
     /// layers with unequal lengths and a carried state, parameter and input
     /// gradients through the gradient engine.
-    @Test func moduleWithFastBackendEqualsReference() {
+    @Test func moduleWithFastBackendEqualsReference() throws {
         let models = (0..<2).map { _ in
             makesLSTM(Float.self, inputSize: 5, hiddenSize: 20, numLayers: 2, numHeads: 2, bidirectional: true)
         }
@@ -149,7 +149,7 @@ import Testing
         var generator = Xoshiro256(seed: 3)
         let carried = randomState([4, 3, 20], seed: 4)
         func float(_ tensor: Tensor<Double>) -> Tensor<Float> {
-            Tensor(shape: tensor.shape, scalars: tensor.scalars.map { Float($0) })
+            Tensor(validatedShape: tensor.shape, scalars: tensor.scalars.map { Float($0) })
         }
         let state = sLSTMState(h: float(carried.h), c: float(carried.c), n: float(carried.n), m: float(carried.m))
         state.n.scalars[5] = 0

@@ -11,7 +11,7 @@ import Testing
         tensors.flatMap { $0.grad?.scalars ?? [] }
     }
 
-    @Test func twoChunksWithCarriedStateEqualOnePass() {
+    @Test func twoChunksWithCarriedStateEqualOnePass() throws {
         let model = makesLSTM(numLayers: 2, numHeads: 2)
         let x = random([7, 3, 3], seed: 1)
         let (whole, wholeFinal) = model(x)
@@ -28,7 +28,7 @@ import Testing
         expectClose(gradients(model.parameters), wholeGradients, tolerance, "parameter gradients")
     }
 
-    @Test func aLoopOfCellsEqualsTheSequence() {
+    @Test func aLoopOfCellsEqualsTheSequence() throws {
         for forgetGate in ForgetGate.allCases {
             let model = makesLSTM(numHeads: 3, forgetGate: forgetGate)
             let cell = sLSTMCell<Double>(inputSize: 3, hiddenSize: 6, numHeads: 3, forgetGate: forgetGate)
@@ -54,7 +54,7 @@ import Testing
         }
     }
 
-    @Test func aRowAloneEqualsTheSameRowInABatch() {
+    @Test func aRowAloneEqualsTheSameRowInABatch() throws {
         let model = makesLSTM(numLayers: 2, numHeads: 2)
         let x = random([5, 4, 3], seed: 3)
         let state = randomState([2, 4, 6], seed: 4)
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test(arguments: [false, true])
-    func unequalLengthsEqualPerSequenceRuns(bidirectional: Bool) {
+    func unequalLengthsEqualPerSequenceRuns(bidirectional: Bool) throws {
         let model = makesLSTM(numLayers: 2, numHeads: 2, bidirectional: bidirectional)
         let lengths = [5, 2, 4]
         let x = random([5, 3, 3], seed: 5, requiresGrad: true)
@@ -91,7 +91,7 @@ import Testing
         #expect(outputs.shape == [5, 3, width])
     }
 
-    @Test func bidirectionalEqualsAReverseRunOnTheFlippedInput() {
+    @Test func bidirectionalEqualsAReverseRunOnTheFlippedInput() throws {
         let model = makesLSTM(numHeads: 2, bidirectional: true, forgetGate: .sigmoid)
         #expect(model.namedParameters.map(\.name) == [
             "weight_ih_l0", "weight_hh_l0", "bias_l0", "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_l0_reverse",
@@ -110,7 +110,7 @@ import Testing
         expectClose(final.h.slice(alongAxis: 0, 1..<2), reverseFinal.h, tolerance, "reverse final h")
     }
 
-    @Test func batchFirstAndUnbatchedLayouts() {
+    @Test func batchFirstAndUnbatchedLayouts() throws {
         let model = makesLSTM(numLayers: 2, numHeads: 3, bidirectional: true)
         let batchFirst = makesLSTM(numLayers: 2, numHeads: 3, batchFirst: true, bidirectional: true)
         copyParameters(from: model.parameters, to: batchFirst.parameters)
@@ -132,7 +132,7 @@ import Testing
         expectClose(withState, batchedWithState.reshaped([5, 12]), tolerance, "unbatched with state")
     }
 
-    @Test func stackedLayersEqualLayersRunOneAfterAnother() {
+    @Test func stackedLayersEqualLayersRunOneAfterAnother() throws {
         let model = makesLSTM(numLayers: 2, numHeads: 2)
         let first = makesLSTM(numHeads: 2)
         let second = makesLSTM(inputSize: 6, numHeads: 2)
@@ -146,7 +146,7 @@ import Testing
         expectClose(final.n, Tensor.concatenate([firstFinal.n, secondFinal.n], alongAxis: 0), tolerance, "n")
     }
 
-    @Test func noBiasEqualsAZeroBias() {
+    @Test func noBiasEqualsAZeroBias() throws {
         let withoutBias = makesLSTM(numHeads: 2, bias: false)
         let zeroBias = makesLSTM(numHeads: 2)
         #expect(withoutBias.namedParameters.map(\.name) == ["weight_ih_l0", "weight_hh_l0"])
@@ -156,13 +156,13 @@ import Testing
         expectClose(withoutBias(x).outputs, zeroBias(x).outputs, tolerance, "outputs")
     }
 
-    @Test func givenZeroStateEqualsTheDefault() {
+    @Test func givenZeroStateEqualsTheDefault() throws {
         let model = makesLSTM(numLayers: 2)
         let x = random([4, 2, 3], seed: 11)
         #expect(model(x).outputs.scalars == model(x, .zeros([2, 2, 6])).outputs.scalars)
     }
 
-    @Test func dropoutActsBetweenLayersInTrainingOnly() {
+    @Test func dropoutActsBetweenLayersInTrainingOnly() throws {
         let model = makesLSTM(numLayers: 2, dropout: 0.5)
         let plain = makesLSTM(numLayers: 2)
         copyParameters(from: model.parameters, to: plain.parameters)
@@ -181,7 +181,7 @@ import Testing
         #expect(single(x).outputs.scalars == singlePlain(x).outputs.scalars)
     }
 
-    @Test func initializationIsAsDocumented() {
+    @Test func initializationIsAsDocumented() throws {
         for forgetGate in ForgetGate.allCases {
             let model = sLSTM<Double>(inputSize: 5, hiddenSize: 8, numHeads: 2, forgetGate: forgetGate)
             let named = Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.tensor) })

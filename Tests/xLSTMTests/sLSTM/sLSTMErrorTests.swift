@@ -10,7 +10,7 @@ import Testing
         #expect(throws: expected, sourceLocation: sourceLocation, performing: body)
     }
 
-    @Test func wrongInputRank() {
+    @Test func wrongInputRank() throws {
         expectError(xLSTMError(argument: "input", expected: "rank 3 (T, B, D) or rank 2 (T, D)", received: "shape [5]")) {
             _ = try model.forward(.zeros([5]))
         }
@@ -20,7 +20,7 @@ import Testing
         }
     }
 
-    @Test func featureSizeMismatch() {
+    @Test func featureSizeMismatch() throws {
         expectError(xLSTMError(argument: "input", expected: "last extent inputSize (3)", received: "shape [4, 2, 5]")) {
             _ = try model.forward(.zeros([4, 2, 5]))
         }
@@ -30,13 +30,13 @@ import Testing
         }
     }
 
-    @Test func emptySequences() {
+    @Test func emptySequences() throws {
         expectError(xLSTMError(argument: "input", expected: "at least one time step", received: "shape [0, 2, 3]")) {
             _ = try model.forward(.zeros([0, 2, 3]))
         }
     }
 
-    @Test func stateWithWrongShapeOrCount() {
+    @Test func stateWithWrongShapeOrCount() throws {
         let x = Tensor<Double>.zeros([4, 2, 3])
         var state = sLSTMState<Double>.zeros([2, 2, 6])
         state.n = .zeros([1, 2, 6])
@@ -52,7 +52,7 @@ import Testing
         }
     }
 
-    @Test func lengthsOutOfRangeOrNotMatchingTheBatch() {
+    @Test func lengthsOutOfRangeOrNotMatchingTheBatch() throws {
         let x = Tensor<Double>.zeros([4, 2, 3])
         expectError(xLSTMError(argument: "lengths", expected: "2 lengths (one per sequence)", received: "3")) {
             _ = try model.forward(x, lengths: [4, 4, 4])
@@ -65,7 +65,7 @@ import Testing
         }
     }
 
-    @Test func configurationChecks() {
+    @Test func configurationChecks() throws {
         expectError(xLSTMError(argument: "hiddenSize", expected: "a multiple of numHeads (4)", received: "6")) {
             try sLSTMConfiguration(inputSize: 3, hiddenSize: 6, numHeads: 4).validate()
         }
@@ -83,7 +83,7 @@ import Testing
         }
     }
 
-    @Test func constructorsStopOnBadArguments() async {
+    @Test func constructorsStopOnBadArguments() async throws {
         let divisible = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = sLSTM(inputSize: 3, hiddenSize: 6, numHeads: 4)
         }
@@ -98,7 +98,7 @@ import Testing
         #expect(standardError(of: cell).contains("invalid hiddenSize: expected a multiple of numHeads (2), received 5"))
     }
 
-    @Test func callingWithBadInputStops() async {
+    @Test func callingWithBadInputStops() async throws {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let model = sLSTM(inputSize: 3, hiddenSize: 4)
             _ = model(.zeros([4, 2, 7]))

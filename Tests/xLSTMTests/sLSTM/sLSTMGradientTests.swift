@@ -31,7 +31,7 @@ import Testing
     ]
 
     @Test(arguments: cases)
-    func gradientsMatchFiniteDifferences(_ config: Case) {
+    func gradientsMatchFiniteDifferences(_ config: Case) throws {
         let model = makesLSTM(
             numLayers: config.layers, numHeads: config.heads, bias: config.bias,
             bidirectional: config.bidirectional, forgetGate: config.forgetGate, scale: config.scale)
@@ -44,7 +44,7 @@ import Testing
         }
     }
 
-    @Test func gradientsFromTheZeroStateAndTimeStepOne() {
+    @Test func gradientsFromTheZeroStateAndTimeStepOne() throws {
         let model = makesLSTM(numHeads: 2)
         for steps in [1, 4] {
             let x = random([steps, 3, 3], seed: 9)

@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test(arguments: ForgetGate.allCases, [1, 2, 3])
-    func stabilizedEqualsNaiveWhereItDoesNotOverflow(forgetGate: ForgetGate, heads: Int) {
+    func stabilizedEqualsNaiveWhereItDoesNotOverflow(forgetGate: ForgetGate, heads: Int) throws {
         let model = makesLSTM(numHeads: heads, forgetGate: forgetGate, scale: 3)
         let x = random([9, 2, 3], seed: 3)
         let expected = naive(model, x, forgetGate: forgetGate)
@@ -53,7 +53,7 @@ import Testing
         expectClose(model(x).outputs.scalars, expected, .sameMath(Double.self), "outputs")
     }
 
-    @Test func pointwiseInvariantsOverAWideRange() {
+    @Test func pointwiseInvariantsOverAWideRange() throws {
         var generator = Xoshiro256(seed: 4)
         for forgetGate in ForgetGate.allCases {
             for _ in 0..<20_000 {
@@ -72,7 +72,7 @@ import Testing
         }
     }
 
-    @Test func sequenceInvariantsStepByStep() {
+    @Test func sequenceInvariantsStepByStep() throws {
         let cell = sLSTMCell<Double>(inputSize: 3, hiddenSize: 6, numHeads: 2)
         for parameter in cell.parameters { parameter.scalars = parameter.scalars.map { $0 * 10 } }
         let x = random([12, 4, 3], seed: 5, scale: 3)
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test(arguments: ForgetGate.allCases)
-    func floatStaysFiniteWithPreactivationsAtTenThousand(forgetGate: ForgetGate) {
+    func floatStaysFiniteWithPreactivationsAtTenThousand(forgetGate: ForgetGate) throws {
         let model = makesLSTM(Float.self, numLayers: 2, numHeads: 2, forgetGate: forgetGate, scale: 4000)
         let x = Tensor<Float>.randomNormal([6, 3, 3], standardDeviation: 2, requiresGrad: true)
         let (outputs, final) = model(x)
@@ -100,7 +100,7 @@ import Testing
         }
     }
 
-    @Test func firstStepRuleIsPerElement() {
+    @Test func firstStepRuleIsPerElement() throws {
         // Where n0 == 0 the unit starts afresh: its c0 and m0 are never read.
         let model = makesLSTM(numHeads: 2)
         let x = random([4, 2, 3], seed: 6)

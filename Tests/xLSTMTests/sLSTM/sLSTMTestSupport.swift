@@ -53,7 +53,7 @@ func randomState(_ shape: [Int], seed: UInt64) -> sLSTMState<Double> {
     let fraction = Tensor<Double>.randomUniform(shape, low: -0.9, high: 0.9, using: &generator)
     return sLSTMState(
         h: Tensor.randomUniform(shape, low: -0.9, high: 0.9, using: &generator),
-        c: Tensor(shape: shape, scalars: zip(n.scalars, fraction.scalars).map(*)),
+        c: Tensor(validatedShape: shape, scalars: zip(n.scalars, fraction.scalars).map(*)),
         n: n,
         m: Tensor.randomUniform(shape, low: -2, high: 2, using: &generator))
 }

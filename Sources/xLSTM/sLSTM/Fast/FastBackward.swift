@@ -17,7 +17,7 @@ enum FastBackward {
     static func run(
         _ forward: FastForward, recurrentWeights: [Float], upstream: sLSTMLayerUpstream<Float>, threads: Int
     ) -> sLSTMLayerGradients<Float> {
-        guard let saved = forward.saved else { preconditionFailure("the forward pass kept nothing for a backward") }
+        guard let saved = forward.saved else { fatalError("the fast sLSTM forward pass kept nothing for its backward") }
         let layout = forward.layout
         let (B, D, H, K) = (layout.batch, layout.inputSize, layout.hiddenSize, layout.heads)
         let (d, dp, width) = (layout.headSize, layout.paddedHeadSize, layout.headGateWidth)
