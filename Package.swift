@@ -65,6 +65,8 @@ let package = Package(
             dependencies: ["xLSTM", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        // Builds the release programs and checks what a user of them sees.
+        .testTarget(name: "xLSTMReleaseTests"),
         // Imports only the public module, as a user's package does.
         .testTarget(name: "xLSTMPublicAPITests", dependencies: ["xLSTM"]),
     ],

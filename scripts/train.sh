@@ -4,7 +4,5 @@
 # `xlstm train` (see `--help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-dependencies.sh
-# shellcheck disable=SC2046
-swift build -c release --product xlstm $(bash scripts/release-flags.sh)
-.build/release/xlstm train "$@"
+bash scripts/build-release.sh xlstm
+.build-release/release/xlstm train "$@"

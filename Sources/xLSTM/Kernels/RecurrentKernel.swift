@@ -48,7 +48,7 @@ public enum sLSTMBackend: String, Sendable, CaseIterable {
     case reference
 
     /// The optimized kernels; the first whose scalar type matches serves `.fast`.
-    private static let optimizedKernels: [any sLSTMKernel.Type] = [sLSTMFastKernel.self]
+    private static var optimizedKernels: [any sLSTMKernel.Type] { [sLSTMFastKernel.self] }
 
     /// The kernel this backend runs for `Scalar`.
     func kernel<Scalar: TensorScalar>(for _: Scalar.Type) -> any sLSTMKernel<Scalar>.Type {

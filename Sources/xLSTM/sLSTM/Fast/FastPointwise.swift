@@ -62,7 +62,12 @@ enum FastPointwise {
                 let smaller = SIMD16.expOfNonPositive(difference)
                 let one = SIMD16<Float>(repeating: 1)
                 let mNew = iTilde.replacing(with: carried, where: carriedWins)
-                let i = one.replacing(with: smaller, where: carriedWins)
+                // An infinite or NaN stabilizer (i~ = +inf, log f = +inf, a NaN
+                // gate, or i~ = -inf on a fresh unit) leaves c/n without a
+                // value: exp(i~ - m) is exp(inf - inf) in the reference. Give
+                // NaN there too, rather than the single exponential's 1 or 0.
+                let undefined = (mNew - mNew) .!= 0
+                let i = one.replacing(with: smaller, where: carriedWins).replacing(with: .nan, where: undefined)
                 let f = smaller.replacing(with: one, where: carriedWins).replacing(with: 0, where: fresh)
                 let z = SIMD16.tanh(zTilde)
                 let o = SIMD16.sigmoid(oTilde)

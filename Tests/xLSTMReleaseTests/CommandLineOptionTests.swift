@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// The release `xlstm` never traps on an option value: each bad value gives
+/// `Error: ...` naming the option, and exit status 64 (ArgumentParser's usage error).
+@Suite(.serialized) struct CommandLineOptionTests {
+    static let cases: [(arguments: [String], message: String)] = [
+        (["train", "--hidden-size", "0"], "Error: --hidden-size: expected a positive whole number, received 0"),
+        (["train", "--heads", "3"], "Error: --heads: expected a divisor of --hidden-size (64), received 3"),
+        (["train", "--learning-rate", "nan"], "Error: --learning-rate: expected a finite value > 0, received nan"),
+        (["train", "--learning-rate=-1"], "Error: --learning-rate: expected a finite value > 0, received -1.0"),
+        (["train", "--train-lengths", "3--40"], "Error: --train-lengths: expected MIN-MAX with 1 <= MIN <= MAX (for example 3-40), received 3--40"),
+        (["train", "--test-lengths", "50-40"], "Error: --test-lengths: expected MIN-MAX with 1 <= MIN <= MAX (for example 3-40), received 50-40"),
+        (["train", "--steps=-5"], "Error: --steps: expected a positive whole number, received -5"),
+        (["train", "--batch-size", "0"], "Error: --batch-size: expected a positive whole number, received 0"),
+        (["train", "--test-count", "0"], "Error: --test-count: expected a positive whole number, received 0"),
+        (["train", "--threads", "0"], "Error: --threads: expected a positive whole number, received 0"),
+        (["bench", "--kernel", "gpu"], "Error: --kernel: expected one of fast, reference, received gpu"),
+        (["bench", "--batch", "0"], "Error: --batch: expected a positive whole number, received 0"),
+        (["bench", "--warmup=-1"], "Error: --warmup: expected a whole number >= 0, received -1"),
+        (["bench-train", "--layers", "0"], "Error: --layers: expected a positive whole number, received 0"),
+        (["bench-train", "--heads", "3"], "Error: --heads: expected a divisor of --hidden-size (256), received 3"),
+    ]
+
+    @Test func everyBadValueIsAnErrorNamingTheOption() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        for (arguments, message) in Self.cases {
+            let outcome = try ReleaseBuild.run(xlstm, arguments)
+            #expect(outcome.reason == .exit && outcome.status == 64, "\(arguments): status \(outcome.status)")
+            #expect(outcome.standardError.contains(message), "\(arguments): \(outcome.standardError)")
+        }
+    }
+
+    @Test func aShortTrainingRunFinishes() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(xlstm, ["train", "--steps", "20", "--test-count", "16", "--threads", "1"])
+        #expect(outcome.reason == .exit && outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("test accuracy on lengths 40...256:"))
+    }
+}
