@@ -15,12 +15,14 @@ public final class SequenceClassifier<Scalar: TensorScalar>: Module {
     public let readout: Linear<Scalar>
     public var isTraining = true
 
+    /// A freshly initialized classifier.
+    ///
     /// - Parameters:
     ///   - vocabularySize: the number of distinct tokens.
     ///   - embeddingSize: the width of a token's vector (the sLSTM's input size).
     ///   - classCount: the number of labels.
-    ///   - slstm: the recurrent core's shape; its `inputSize` must be `embeddingSize`.
-    /// - Throws: ``xLSTMError`` naming the first invalid argument.
+    ///   - configuration: the recurrent core's shape (the `slstm:` argument); its `inputSize` must be `embeddingSize`.
+    /// - Throws: `xLSTMError` naming the first invalid argument.
     public init(
         vocabularySize: Int, embeddingSize: Int, classCount: Int, slstm configuration: sLSTMConfiguration
     ) throws(xLSTMError) {
@@ -39,6 +41,8 @@ public final class SequenceClassifier<Scalar: TensorScalar>: Module {
         [("embedding", embedding), ("slstm", slstm), ("readout", readout)]
     }
 
+    /// Classifies every sequence of `batch` from its last valid step.
+    ///
     /// - Returns: logits (B, classCount).
     public func callAsFunction(_ batch: SequenceBatch) -> Tensor<Scalar> {
         let inputs = embedding(batch.tokens, shape: [batch.steps, batch.count])

@@ -14,7 +14,9 @@ public struct ParityTask: Sendable {
     /// Inclusive bounds of the sequence lengths drawn.
     public let lengths: ClosedRange<Int>
 
-    /// - Throws: ``xLSTMError`` when the shortest length is below 1.
+    /// A parity task drawing strings with lengths in `lengths`.
+    ///
+    /// - Throws: `xLSTMError` when the shortest length is below 1.
     public init(lengths: ClosedRange<Int>) throws(xLSTMError) {
         try require(lengths.lowerBound >= 1, "lengths", expected: "lengths of at least 1", received: "\(lengths)")
         self.lengths = lengths

@@ -19,7 +19,7 @@ public struct SequenceBatch: Sendable {
 
     /// Pads `sequences` to the longest one, time-major.
     ///
-    /// - Throws: ``xLSTMError`` unless there are as many labels as sequences,
+    /// - Throws: `xLSTMError` unless there are as many labels as sequences,
     ///   at least one sequence, and none is empty.
     public init(sequences: [[Int]], labels: [Int]) throws(xLSTMError) {
         try require(!sequences.isEmpty, "sequences", expected: "at least one sequence", received: "none")

@@ -1,20 +1,77 @@
 import xLSTMNN
 import xLSTMTensor
 
-/// A multi-layer sLSTM (Beck et al. 2024), shaped like `torch.nn.LSTM`.
+/// A multi-layer sLSTM (Beck et al. 2024, arXiv:2405.04517), shaped like
+/// `torch.nn.LSTM`: an LSTM with exponential gating, a normalizer state and
+/// memory mixing.
+///
+/// For each layer, time step t and unit (H units in K heads of d = H / K),
+/// with gate order i, f, z, o:
+///
+///     g~_t = W x_t + R h_{t-1} + b                 R block-diagonal: K blocks (4d, d)
+///     z_t = tanh(z~_t)      o_t = sigmoid(o~_t)
+///     log f_t = f~_t   (.exponential)   or   logsigmoid(f~_t)   (.sigmoid)
+///     m_t = max(i~_t, log f_t + m_{t-1})             (m_t = i~_t where n_{t-1} == 0)
+///     i'_t = exp(i~_t - m_t)    f'_t = exp(log f_t + m_{t-1} - m_t)    (f'_t = 0 where n_{t-1} == 0)
+///     c_t = f'_t c_{t-1} + i'_t z_t     n_t = f'_t n_{t-1} + i'_t     h_t = o_t c_t / n_t
+///
+/// The exponential of an unstabilized pre-activation is never taken, and the
+/// first-step rule (n_{t-1} == 0) holds per element.
+///
+/// ## Arguments
+/// - `inputSize`: the features D of an input step.
+/// - `hiddenSize`: the hidden units H of every layer.
+/// - `numLayers`: stacked layers; layer k > 0 reads layer k - 1's outputs. Default 1.
+/// - `dropout`: dropout on the outputs of every layer but the last, in training mode. Default 0.
+/// - `numHeads`: heads K of the block-diagonal recurrent weights; must divide H. Default 1.
+/// - `bias`: whether the gates have a bias. Default `true`.
+/// - `batchFirst`: inputs and outputs are (B, T, features). Default `false`.
+/// - `bidirectional`: each layer also runs backwards in time. Default `false`.
+/// - `forgetGate`: ``ForgetGate/exponential`` (the paper's, default) or ``ForgetGate/sigmoid``.
+///
+/// ## Inputs: `slstm(input, state, lengths:)`
+/// - `input`: (T, B, D), (B, T, D) when `batchFirst`, or (T, D) unbatched.
+/// - `state`: an ``sLSTMState`` whose h, c, n and m are each (L * N, B, H)
+///   ((L * N, H) unbatched); zeros when omitted.
+/// - `lengths`: B valid lengths in 1...T for batches of unequal length; the
+///   padding past a sequence's length is never read and never changes its state.
+///
+/// ## Outputs: `(outputs, state)`
+/// - `outputs`: (T, B, N * H) ((B, T, N * H) when `batchFirst`, (T, N * H)
+///   unbatched): the last layer's h_t at every step, zero at padded steps.
+/// - `state`: the final h, c, n and m of every layer and direction, each
+///   (L * N, B, H), ordered layer-major, forward before reverse, like
+///   `nn.LSTM`'s `h_n`. For each sequence it is the state after its last
+///   valid step, so `outputs` at T - 1 and `state.h` differ for a short sequence.
+///
+/// where T is the sequence length, B the batch size, D = `inputSize`,
+/// H = `hiddenSize`, L = `numLayers`, N = 2 if `bidirectional` else 1, and
+/// K = `numHeads`, d = H / K.
+///
+/// ## Attributes (parameters)
+/// Per layer k, `_reverse` appended for the second direction, in this order:
+/// - `weight_ih_l{k}`: (4H, D) for k = 0, (4H, N * H) otherwise; rows gate-major (i, f, z, o).
+/// - `weight_hh_l{k}`: (K, 4d, d); row `g * d + j` of head `h` feeds gate `g` of unit `h * d + j`.
+/// - `bias_l{k}`: (4H), one bias per gate (not two as in `nn.LSTM`).
+///
+/// These names are stable: they are the keys of a state dictionary.
+///
+/// ## Notes
+/// - Initialization: weights uniform in +-1/sqrt(H) (`nn.LSTM`'s bound); i, z
+///   and o biases 0; the forget bias starts near "remember" for both forget
+///   gates (log f = logsigmoid(b), b spread from 3 to 6 across the units).
+/// - Gradients treat every stabilizer m_t (t >= 1) as a constant, which is
+///   exact: the outputs do not depend on m. The final m carries no gradient.
+/// - Carry the state between chunks of truncated BPTT with
+///   ``sLSTMState/detached()``.
+/// - `sLSTM(...)` without a type is `Float`; `sLSTM<Double>(...)` runs the
+///   reference kernel, for gradient checks.
+///
+/// ## Example
 ///
 ///     let slstm = sLSTM(inputSize: 32, hiddenSize: 128, numLayers: 2, dropout: 0.1)
-///     let (outputs, state) = slstm(inputs)          // inputs (T, B, 32)
-///
-/// Each layer runs the stabilized exponential gating of the paper with
-/// memory mixing (h_{t-1} enters every gate through block-diagonal recurrent
-/// weights, one block per head). `sLSTM(...)` without a type is `Float`;
-/// write `sLSTM<Double>(...)` for gradient checks.
-///
-/// Parameters, per layer `k` (and `_reverse` for the second direction), in
-/// this order: `weight_ih_l{k}` (4H, D_in), `weight_hh_l{k}` (K, 4d, d),
-/// `bias_l{k}` (4H); gate order i, f, z, o. See ``sLSTMLayerParameters`` for
-/// the initialization.
+///     let inputs = Tensor<Float>.randomNormal([50, 8, 32])   // (T, B, D)
+///     let (outputs, state) = slstm(inputs)                  // (50, 8, 128); state.h (2, 8, 128)
 public final class sLSTM<Scalar: TensorScalar>: Module {
     /// Every constructor argument; `sLSTM(configuration:)` rebuilds the shape
     /// of a model from it (checkpoints store it as JSON).
@@ -39,7 +96,7 @@ public final class sLSTM<Scalar: TensorScalar>: Module {
     /// A freshly initialized sLSTM of the shape `configuration` describes:
     /// the form for a configuration read at run time (a file, a command line).
     ///
-    /// - Throws: ``xLSTMError`` naming the first invalid field (see
+    /// - Throws: `xLSTMError` naming the first invalid field (see
     ///   ``sLSTMConfiguration/validate()``).
     public convenience init(configuration: sLSTMConfiguration) throws(xLSTMError) {
         try configuration.validate()
@@ -59,6 +116,9 @@ public final class sLSTM<Scalar: TensorScalar>: Module {
         }
     }
 
+    /// A freshly initialized sLSTM; the arguments and defaults are those of
+    /// the type's documentation (`nn.LSTM`'s, plus `numHeads` and `forgetGate`).
+    ///
     /// - Precondition: positive sizes, `hiddenSize` divisible by `numHeads`,
     ///   `numLayers >= 1`, `0 <= dropout < 1` (``init(configuration:)`` throws instead).
     @_disfavoredOverload
@@ -107,7 +167,7 @@ public final class sLSTM<Scalar: TensorScalar>: Module {
     ///     never change its state and give zero outputs.
     /// - Returns: outputs (T, B, numDirections * H) (laid out like the input)
     ///   and the final state (for each sequence, the state after its last valid step).
-    /// - Throws: ``xLSTMError`` naming the argument when a shape, the state or
+    /// - Throws: `xLSTMError` naming the argument when a shape, the state or
     ///   the lengths do not fit.
     public func forward(
         _ input: Tensor<Scalar>, state: sLSTMState<Scalar>? = nil, lengths: [Int]? = nil

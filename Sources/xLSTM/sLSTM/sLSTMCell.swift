@@ -19,6 +19,8 @@ public final class sLSTMCell<Scalar: TensorScalar>: Module {
     public var isTraining = true
     let parameters: sLSTMLayerParameters<Scalar>
 
+    /// A freshly initialized cell, initialized as a layer of ``sLSTM``.
+    ///
     /// - Precondition: positive sizes and `hiddenSize` divisible by `numHeads`.
     @_disfavoredOverload
     public convenience init(

@@ -3,7 +3,7 @@ import xLSTMTensor
 /// Zeroes each element with probability `probability` in training mode and
 /// scales the survivors by `1 / (1 - probability)`; the identity in
 /// evaluation mode. Masks come from the library's default generator
-/// (``Random``), so `Random.seed(_:)` makes them reproducible.
+/// (`Random`), so `Random.seed(_:)` makes them reproducible.
 public final class Dropout<Scalar: TensorScalar>: Module {
     /// The probability of zeroing an element, in [0, 1).
     public let probability: Double
@@ -23,6 +23,9 @@ public final class Dropout<Scalar: TensorScalar>: Module {
         self.probability = probability
     }
 
+    /// Applies dropout in training mode; the identity in evaluation mode.
+    ///
+    /// - Parameter input: any shape.
     /// - Returns: a tensor of the input's shape.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         dropout(input, probability: probability, training: isTraining)

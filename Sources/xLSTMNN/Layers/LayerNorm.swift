@@ -35,6 +35,8 @@ public final class LayerNorm<Scalar: TensorScalar>: Module {
 
     public var ownParameters: [(name: String, tensor: Tensor<Scalar>)] { [("weight", weight), ("bias", bias)] }
 
+    /// Normalizes each vector along the last axis, then scales and shifts it.
+    ///
     /// - Parameter input: (..., size).
     /// - Returns: the same shape.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {

@@ -35,6 +35,8 @@ public final class Linear<Scalar: TensorScalar>: Module {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// Applies `x W^T + b` to the last axis.
+    ///
     /// - Parameter input: (..., inputFeatures).
     /// - Returns: (..., outputFeatures).
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {

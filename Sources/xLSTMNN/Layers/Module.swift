@@ -7,6 +7,7 @@ import xLSTMTensor
 /// checkpoints. A conforming type lists its own parameters and children in a
 /// fixed order; the extension walks the tree.
 public protocol Module<Scalar>: AnyObject {
+    /// The scalar type of every parameter (`Float` or `Double`).
     associatedtype Scalar: TensorScalar
     /// The parameters this module owns directly, in a stable order.
     var ownParameters: [(name: String, tensor: Tensor<Scalar>)] { get }

@@ -7,7 +7,9 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     public var learningRate: Double { get { core.learningRate } set { core.learningRate = newValue } }
     private let core: AdamCore<Scalar>
 
-    /// - Throws: ``xLSTMError`` unless `learningRate` is finite and `>= 0`,
+    /// An Adam optimizer over `parameters`, with PyTorch's defaults.
+    ///
+    /// - Throws: `xLSTMError` unless `learningRate` is finite and `>= 0`,
     ///   both betas lie in [0, 1), `epsilon > 0` and `weightDecay` is finite and `>= 0`.
     public init(
         parameters: [Tensor<Scalar>], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
@@ -29,7 +31,9 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
     public var learningRate: Double { get { core.learningRate } set { core.learningRate = newValue } }
     private let core: AdamCore<Scalar>
 
-    /// - Throws: ``xLSTMError`` on the values ``Adam`` rejects.
+    /// An AdamW optimizer over `parameters`, with PyTorch's defaults.
+    ///
+    /// - Throws: `xLSTMError` on the values ``Adam`` rejects.
     public init(
         parameters: [Tensor<Scalar>], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
         epsilon: Double = 1e-8, weightDecay: Double = 0.01

@@ -5,7 +5,7 @@ import xLSTMTensor
 /// `maxNorm / (norm + 1e-6)`, applied only when below 1).
 ///
 /// - Returns: the norm before clipping.
-/// - Throws: ``xLSTMError`` when `maxNorm` is not a finite value `> 0`, or
+/// - Throws: `xLSTMError` when `maxNorm` is not a finite value `> 0`, or
 ///   when the joint norm is NaN or infinite (PyTorch's `error_if_nonfinite`);
 ///   the gradients are then left as they are, so the caller can skip the step.
 @discardableResult

@@ -18,7 +18,9 @@ public struct WarmupCosineSchedule: Sendable {
     /// The floor of the decay.
     public let minimumLearningRate: Double
 
-    /// - Throws: ``xLSTMError`` unless `peakLearningRate` is finite and `>= 0`,
+    /// A schedule that warms up to `peakLearningRate` and decays to `minimumLearningRate` by `totalSteps`.
+    ///
+    /// - Throws: `xLSTMError` unless `peakLearningRate` is finite and `>= 0`,
     ///   `0 <= warmupSteps < totalSteps` and `0 <= minimumLearningRate <= peakLearningRate`.
     public init(
         peakLearningRate: Double, warmupSteps: Int, totalSteps: Int, minimumLearningRate: Double = 0

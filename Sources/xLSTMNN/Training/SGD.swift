@@ -18,7 +18,9 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public let nesterov: Bool
     private var buffers: [[Scalar]?]
 
-    /// - Throws: ``xLSTMError`` unless `learningRate`, `momentum` and
+    /// An SGD optimizer over `parameters`.
+    ///
+    /// - Throws: `xLSTMError` unless `learningRate`, `momentum` and
     ///   `weightDecay` are finite and `>= 0`, and `momentum > 0` where `nesterov`.
     public init(
         parameters: [Tensor<Scalar>], learningRate: Double, momentum: Double = 0,

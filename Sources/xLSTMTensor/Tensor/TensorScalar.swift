@@ -27,6 +27,7 @@ private func blasTranspose(_ transposed: Bool) -> CBLAS_TRANSPOSE {
     transposed ? CblasTrans : CblasNoTrans
 }
 
+/// `Float`: the scalar of the fast kernels; products go to `cblas_sgemm`.
 extension Float: TensorScalar {
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -42,6 +43,7 @@ extension Float: TensorScalar {
     }
 }
 
+/// `Double`: the scalar of gradient checks and references; products go to `cblas_dgemm`.
 extension Double: TensorScalar {
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

@@ -14,6 +14,7 @@ public struct xLSTMError: Error, Equatable, CustomStringConvertible, Sendable {
     /// What it received.
     public let received: String
 
+    /// An error about `argument`: what was expected and what was received.
     public init(argument: String, expected: String, received: String) {
         self.argument = argument
         self.expected = expected
