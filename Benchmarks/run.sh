@@ -10,7 +10,7 @@
 #   --all           also run the (slow) reference kernel at the large shapes
 #   --warmup N      warm-up runs per measurement (default 1; quick: 1)
 #   --runs N        timed runs per measurement, median reported (default 5; quick: 1)
-#   --no-build      do not run `swift build`, use whatever .build/release/xlstm is there
+#   --no-build      do not run `swift build`, use whatever .build-release/release/xlstm is there
 #   --no-install    do not pip-install anything (use the venv as it is)
 #   --timeout S     per-measurement time limit in seconds (default 1800)
 #   -h, --help
@@ -128,17 +128,14 @@ fi
 [ -s "$INSTALL_NOTES" ] && sed 's/^/   note: /' "$INSTALL_NOTES"
 
 # --------------------------------------------------------------- (b) build ---
-BIN="${XLSTM_BIN:-$ROOT/.build/release/xlstm}"   # XLSTM_BIN: test a stand-in
+BIN="${XLSTM_BIN:-$ROOT/.build-release/release/xlstm}"   # XLSTM_BIN: test a stand-in
 BUILD_STATUS="not run (--no-build)"
 if [ "$BUILD" = 1 ]; then
   if ! command -v swift >/dev/null 2>&1; then
     BUILD_STATUS="failed: swift not found"
   else
-    if [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ]; then
-      BUILD_CMD=(swift build -c release -Xswiftc -target-cpu -Xswiftc haswell --product xlstm)
-    else
-      BUILD_CMD=(swift build -c release --product xlstm)
-    fi
+    # The release build with the recommended flags, as the README's commands make it.
+    BUILD_CMD=(bash scripts/build-release.sh xlstm)
     log "${BUILD_CMD[*]}"
     if (cd "$ROOT" && "${BUILD_CMD[@]}") > "$OUTDIR/build.log" 2>&1; then
       BUILD_STATUS="ok: ${BUILD_CMD[*]}"
