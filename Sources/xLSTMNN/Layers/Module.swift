@@ -30,7 +30,7 @@ extension Module {
         return all
     }
 
-    /// Every parameter of the tree, in the order of ``namedParameters``.
+    /// Every parameter of the tree, in the order of `namedParameters`.
     public var parameters: [Tensor<Scalar>] { namedParameters.map(\.tensor) }
 
     /// The number of trainable scalars in the tree (the sum of the

@@ -2,7 +2,7 @@
 /// what was expected and what was received.
 ///
 /// Throwing entry points (`sLSTM.forward`, `sLSTM(configuration:)`,
-/// `Tensor(validatedShape:scalars:)`, optimizers, schedules, ...) throw it; operators
+/// `Tensor(shape:scalars:)`, optimizers, schedules, ...) throw it; operators
 /// and initializers that Swift's conventions make non-throwing (`a + b`,
 /// `Linear(...)`, `slstm(x)`) stop the process with this error's
 /// `description` on standard error, in debug and release builds alike.
