@@ -59,7 +59,11 @@ let package = Package(
         ),
         .target(name: "TestSupport", dependencies: ["xLSTMTensor"], path: "Tests/TestSupport"),
         .testTarget(name: "xLSTMTensorTests", dependencies: ["xLSTMTensor", "TestSupport"]),
-        .testTarget(name: "xLSTMNNTests", dependencies: ["xLSTMNN", "TestSupport"]),
+        .testTarget(
+            name: "xLSTMNNTests",
+            dependencies: ["xLSTMNN", "TestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "xLSTMTests",
             dependencies: ["xLSTM", "TestSupport"],

@@ -43,7 +43,9 @@ How to run (from the repository root)
 
 import copy
 import importlib.metadata
+import json
 import os
+import struct
 import sys
 import warnings
 
@@ -51,6 +53,7 @@ warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from safetensors import safe_open  # noqa: E402
 from safetensors.torch import load_file  # noqa: E402
 
 from xlstm.blocks.slstm.cell import sLSTMCell, sLSTMCell_cuda, sLSTMCellConfig  # noqa: E402
@@ -168,6 +171,25 @@ def our_slstm(x, W, R, b, counts=None):
     return torch.stack(outs), (h, c, n, m)
 
 
+def canonicalize_header(path):
+    """Rewrite a safetensors header with its __metadata__ keys sorted.
+
+    safetensors writes the metadata map in hash order, which changes from run
+    to run; sorting it makes the files byte-identical across runs (no diff when
+    regenerated). The tensor entries and the data are left as they are. The
+    header is padded with spaces to a multiple of 8 bytes, as the format allows.
+    """
+    with open(path, "rb") as fh:
+        blob = fh.read()
+    (n,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8:8 + n].decode("utf-8"))
+    header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as fh:
+        fh.write(struct.pack("<Q", len(text)) + text + blob[8 + n:])
+
+
 def rel_err(a, b):
     """max |a - b| relative to the largest |b|."""
     return float((a - b).abs().max() / max(float(b.abs().max()), 1e-300))
@@ -234,7 +256,12 @@ def make(cfg, ver):
             "scripts/golden/make_official_slstm_golden.py"),
     })
 
+    canonicalize_header(path)
+    os.chmod(path, 0o644)
+
     # read back what was written
+    with safe_open(path, "pt") as fh:
+        assert json.loads(fh.metadata()["config"])["inputSize"] == 4 * H
     back = load_file(path)
     for key, v in tensors.items():
         assert torch.equal(back[key], v), f"{name}: {key} changed on the way to disk"

@@ -72,7 +72,10 @@ import xLSTMTensor
 ///     let slstm = sLSTM(inputSize: 32, hiddenSize: 128, numLayers: 2, dropout: 0.1)
 ///     let inputs = Tensor<Float>.randomNormal([50, 8, 32])   // (T, B, D)
 ///     let (outputs, state) = slstm(inputs)                  // (50, 8, 128); state.h (2, 8, 128)
-public final class sLSTM<Scalar: TensorScalar>: Module {
+public final class sLSTM<Scalar: TensorScalar>: ConfigurableModule {
+    /// The name a checkpoint's `config.json` records.
+    public static var modelName: String { "sLSTM" }
+
     /// Every constructor argument; `sLSTM(configuration:)` rebuilds the shape
     /// of a model from it (checkpoints store it as JSON).
     public let configuration: sLSTMConfiguration

@@ -63,9 +63,11 @@ public struct SafeTensorsError: Error, Equatable, CustomStringConvertible, Senda
     }
 
     /// `<file>: tensor "<name>": <what is wrong>`.
-    public var description: String {
-        let subject = tensor.map { "\(file): tensor \"\($0)\"" } ?? file
-        return "\(subject): \(explanation)"
+    public var description: String { "\(file): \(detail)" }
+
+    /// The description without the file: `tensor "<name>": <what is wrong>`.
+    package var detail: String {
+        tensor.map { "tensor \"\($0)\": \(explanation)" } ?? explanation
     }
 
     private var explanation: String {

@@ -20,8 +20,11 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
             weightDecay: weightDecay, decoupled: false)
     }
 
+    public var parameters: [Tensor<Scalar>] { core.parameters }
     public func step() { core.step() }
     public func zeroGrad() { core.zeroGrad() }
+    public func state() -> [OptimizerState<Scalar>] { core.state() }
+    public func load(state: [OptimizerState<Scalar>]) throws(xLSTMError) { try core.load(state: state) }
 }
 
 /// AdamW (Loshchilov and Hutter) with PyTorch's semantics and defaults: as
@@ -43,8 +46,11 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
             weightDecay: weightDecay, decoupled: true)
     }
 
+    public var parameters: [Tensor<Scalar>] { core.parameters }
     public func step() { core.step() }
     public func zeroGrad() { core.zeroGrad() }
+    public func state() -> [OptimizerState<Scalar>] { core.state() }
+    public func load(state: [OptimizerState<Scalar>]) throws(xLSTMError) { try core.load(state: state) }
 }
 
 /// The moment bookkeeping Adam and AdamW share; they differ only in where
@@ -108,5 +114,18 @@ final class AdamCore<Scalar: TensorScalar> {
 
     func zeroGrad() {
         for parameter in parameters { parameter.zeroGrad() }
+    }
+
+    func state() -> [OptimizerState<Scalar>] {
+        parameters.indices.map { slot in
+            OptimizerState(step: steps[slot], buffers: ["exp_avg": firstMoments[slot], "exp_avg_sq": secondMoments[slot]])
+        }
+    }
+
+    func load(state: [OptimizerState<Scalar>]) throws(xLSTMError) {
+        try validate(state, for: parameters, allowed: ["exp_avg", "exp_avg_sq"], required: ["exp_avg", "exp_avg_sq"], counted: true)
+        firstMoments = state.map { $0.buffers["exp_avg"]! }
+        secondMoments = state.map { $0.buffers["exp_avg_sq"]! }
+        steps = state.map { $0.step! }
     }
 }

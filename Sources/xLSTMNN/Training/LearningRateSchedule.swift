@@ -8,7 +8,7 @@ import RealModule
 ///                          progress = (step - warmupSteps) / (totalSteps - warmupSteps), capped at 1
 ///
 /// Steps count from 0. With `warmupSteps: 0` it is a plain cosine decay.
-public struct WarmupCosineSchedule: Sendable {
+public struct WarmupCosineSchedule: Sendable, Equatable, Codable {
     /// The rate reached at the end of the warm-up.
     public let peakLearningRate: Double
     /// Steps of linear warm-up.
@@ -38,6 +38,20 @@ public struct WarmupCosineSchedule: Sendable {
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps
         self.minimumLearningRate = minimumLearningRate
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case peakLearningRate, warmupSteps, totalSteps, minimumLearningRate
+    }
+
+    /// Decodes a schedule and checks it as ``init(peakLearningRate:warmupSteps:totalSteps:minimumLearningRate:)`` does.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            peakLearningRate: container.decode(Double.self, forKey: .peakLearningRate),
+            warmupSteps: container.decode(Int.self, forKey: .warmupSteps),
+            totalSteps: container.decode(Int.self, forKey: .totalSteps),
+            minimumLearningRate: container.decode(Double.self, forKey: .minimumLearningRate))
     }
 
     /// The learning rate for step `step` (0-based).

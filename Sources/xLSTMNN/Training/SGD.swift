@@ -62,6 +62,15 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
         }
     }
 
+    public func state() -> [OptimizerState<Scalar>] {
+        buffers.map { buffer in OptimizerState(step: nil, buffers: buffer.map { ["momentum_buffer": $0] } ?? [:]) }
+    }
+
+    public func load(state: [OptimizerState<Scalar>]) throws(xLSTMError) {
+        try validate(state, for: parameters, allowed: ["momentum_buffer"], required: [], counted: false)
+        buffers = state.map { $0.buffers["momentum_buffer"] }
+    }
+
     public func zeroGrad() {
         for parameter in parameters { parameter.zeroGrad() }
     }
