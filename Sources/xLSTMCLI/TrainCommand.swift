@@ -29,6 +29,12 @@ struct TrainCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "Worker threads of the sLSTM kernels.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Directory for checkpoints (step-N folders and a 'latest' pointer); none when omitted.")
+    var checkpointDir: String?
+    @Option(help: "Save a checkpoint every N steps (with --checkpoint-dir); multiples of 50 keep the progress lines of a resumed run identical.")
+    var checkpointEvery = 100
+    @Flag(help: "Continue from the latest checkpoint in --checkpoint-dir, with the same options as the run that wrote it.")
+    var resume = false
 
     func validate() throws {
         _ = try lengthRange(trainLengths, "--train-lengths")
@@ -44,37 +50,38 @@ struct TrainCommand: ParsableCommand {
             received: learningRate)
         try requirePositive(testCount, "--test-count")
         try requirePositive(threads, "--threads")
+        try requirePositive(checkpointEvery, "--checkpoint-every")
+        try requireOption(!resume || checkpointDir != nil, "--resume", expected: "a --checkpoint-dir to resume from", received: "none")
     }
 
     func run() throws {
         Parallelism.threadCount = threads
         Random.seed(seed)
-        var generator = Xoshiro256(seed: seed)
         let train = try ParityTask(lengths: try lengthRange(trainLengths, "--train-lengths"))
         let test = try ParityTask(lengths: try lengthRange(testLengths, "--test-lengths"))
-        let model = try SequenceClassifier<Float>(
+        let configuration = SequenceClassifier<Float>.Configuration(
             vocabularySize: ParityTask.vocabularySize, embeddingSize: 8, classCount: ParityTask.classCount,
             slstm: sLSTMConfiguration(inputSize: 8, hiddenSize: hiddenSize, numHeads: heads))
-        let optimizer = try Adam(parameters: model.parameters, learningRate: learningRate)
         let schedule = try WarmupCosineSchedule(
             peakLearningRate: learningRate, warmupSteps: steps / 20, totalSteps: steps,
             minimumLearningRate: learningRate / 20)
+        let store = try checkpointDir.map { try CheckpointStore(directory: URL(fileURLWithPath: $0)) }
+        var session = try resume
+            ? TrainingSession(resumingFrom: store!, configuration: configuration, schedule: schedule, learningRate: learningRate)
+            : TrainingSession(configuration: configuration, schedule: schedule, learningRate: learningRate, seed: seed)
+        let model = session.model
         print("parity: train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); sLSTM H=\(hiddenSize) K=\(heads), \(model.parameterCount) parameters")
+        if resume { print("resumed from \(checkpointDir!) at step \(session.step)") }
         let start = Date()
         var recentLoss: [Float] = []
         var recentCorrect = 0
-        for step in 0..<steps {
-            let batch = try curriculum(train, step: step).batch(count: batchSize, using: &generator)
-            optimizer.learningRate = schedule.learningRate(atStep: step)
-            optimizer.zeroGrad()
-            let logits = model(batch)
-            let loss = crossEntropy(logits: logits, targets: batch.labels)
-            loss.backward()
-            // A non-finite gradient norm (a diverging run) skips the update
-            // instead of writing NaN into every parameter.
-            if (try? clipGradientNorm(model.parameters, maxNorm: 1)) != nil { optimizer.step() }
-            recentLoss.append(loss.scalar)
-            recentCorrect += correctCount(logits, batch.labels)
+        while session.step < steps {
+            let step = session.step
+            let batch = try curriculum(train, step: step).batch(count: batchSize, using: &session.data)
+            let (loss, correct) = session.trainStep(on: batch)
+            recentLoss.append(loss)
+            recentCorrect += correct
+            if let store, session.step % checkpointEvery == 0 { try session.save(to: store) }
             if (step + 1) % 50 == 0 || step + 1 == steps {
                 let accuracy = Double(recentCorrect) / Double(recentLoss.count * batchSize)
                 let meanLoss = recentLoss.reduce(0, +) / Float(recentLoss.count)
@@ -87,7 +94,7 @@ struct TrainCommand: ParsableCommand {
         var correct = 0
         var remaining = testCount
         while remaining > 0 {
-            let batch = test.batch(count: min(64, remaining), using: &generator)
+            let batch = test.batch(count: min(64, remaining), using: &session.data)
             correct += withoutGradients { correctCount(model(batch), batch.labels) }
             remaining -= batch.count
         }
@@ -105,9 +112,4 @@ struct TrainCommand: ParsableCommand {
         return try ParityTask(lengths: shortest...(shortest + Int(progress * Double(longest - shortest))))
     }
 
-    /// Sequences whose highest logit is their label; a NaN logit counts as
-    /// the highest (``Tensor/argmax(alongAxis:)``), so a diverged model scores, never crashes.
-    private func correctCount(_ logits: Tensor<Float>, _ labels: [Int]) -> Int {
-        zip(logits.argmax(alongAxis: 1), labels).filter { $0 == $1 }.count
-    }
 }
