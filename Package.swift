@@ -57,6 +57,12 @@ let package = Package(
             dependencies: ["xLSTM"],
             path: "Tests/TrapProbe"
         ),
+        // The safetensors reader under libFuzzer (scripts/fuzz-safetensors.sh).
+        .executableTarget(
+            name: "safetensors-fuzzer",
+            dependencies: ["xLSTMNN"],
+            path: "Tests/SafeTensorsFuzzer"
+        ),
         .target(name: "TestSupport", dependencies: ["xLSTMTensor"], path: "Tests/TestSupport"),
         .testTarget(name: "xLSTMTensorTests", dependencies: ["xLSTMTensor", "TestSupport"]),
         .testTarget(
