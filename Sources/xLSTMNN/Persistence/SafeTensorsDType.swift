@@ -1,3 +1,9 @@
+// The format is little-endian, and the reader and writer copy tensor data
+// as it lies in memory: every platform the package builds for is little-endian.
+#if _endian(big)
+#error("the safetensors reader and writer assume a little-endian host")
+#endif
+
 /// The element types the safetensors format defines, by their names in a
 /// header. The reader converts the floating-point ones (F16, BF16, F32, F64)
 /// to the tensor's scalar type; the writer writes F32 and F64.

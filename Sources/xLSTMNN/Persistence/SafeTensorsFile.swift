@@ -73,6 +73,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// Reads tensor `name`, converting F16, BF16, F32 or F64 to `Scalar`.
     ///
     /// - Throws: ``SafeTensorsError`` when the file has no such tensor or its dtype is not floating point.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func tensor<Scalar: TensorScalar>(_ name: String, as _: Scalar.Type = Scalar.self) throws(SafeTensorsError)
         -> Tensor<Scalar>
     {
@@ -84,22 +86,29 @@ public final class SafeTensorsFile: @unchecked Sendable {
         let bytes = UnsafeRawBufferPointer(rebasing: storage.bytes[(dataStart + info.byteRange.lowerBound)..<(dataStart + info.byteRange.upperBound)])
         let count = info.byteRange.count / info.dtype.size
         var scalars = [Scalar](repeating: 0, count: count)
-        switch info.dtype {
-        case .f32:
-            for index in 0..<count {
-                scalars[index] = Scalar(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self))))
-            }
-        case .f64:
-            for index in 0..<count {
-                scalars[index] = Scalar(Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self))))
-            }
-        case .f16:
-            for index in 0..<count {
-                scalars[index] = Scalar(floatFromHalf(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self))))
-            }
-        default:
-            for index in 0..<count {
-                scalars[index] = Scalar(floatFromBFloat16(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self))))
+        scalars.withUnsafeMutableBufferPointer { scalars in
+            switch info.dtype {
+            case .f32 where Scalar.self == Float.self:
+                // Same layout on a little-endian host: one copy.
+                UnsafeMutableRawBufferPointer(scalars).copyMemory(from: bytes)
+            case .f64 where Scalar.self == Double.self:
+                UnsafeMutableRawBufferPointer(scalars).copyMemory(from: bytes)
+            case .f32:
+                for index in 0..<count {
+                    scalars[index] = Scalar(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self))))
+                }
+            case .f64:
+                for index in 0..<count {
+                    scalars[index] = Scalar(Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self))))
+                }
+            case .f16:
+                for index in 0..<count {
+                    scalars[index] = Scalar(floatFromHalf(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self))))
+                }
+            default:
+                for index in 0..<count {
+                    scalars[index] = Scalar(floatFromBFloat16(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self))))
+                }
             }
         }
         return Tensor(validatedShape: info.shape, scalars: scalars)

@@ -31,6 +31,8 @@ public struct SafeTensorsWriter: Sendable {
     /// Adds `tensor`'s values under `name`.
     ///
     /// - Throws: `xLSTMError` when `name` was added before or is `"__metadata__"`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func add<Scalar: TensorScalar>(_ name: String, _ tensor: Tensor<Scalar>) throws(xLSTMError) {
         guard name != "__metadata__" else {
             throw xLSTMError(argument: "name", expected: "a tensor name other than __metadata__", received: name)
@@ -38,21 +40,8 @@ public struct SafeTensorsWriter: Sendable {
         guard entries[name] == nil else {
             throw xLSTMError(argument: "name", expected: "a name not yet added", received: name)
         }
-        var bytes: [UInt8] = []
-        let dtype: SafeTensorsDType
-        if Scalar.self == Float.self {
-            dtype = .f32
-            bytes.reserveCapacity(4 * tensor.count)
-            for value in tensor.scalars {
-                withUnsafeBytes(of: Float(value).bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-            }
-        } else {
-            dtype = .f64
-            bytes.reserveCapacity(8 * tensor.count)
-            for value in tensor.scalars {
-                withUnsafeBytes(of: Double(value).bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-            }
-        }
+        let dtype: SafeTensorsDType = Scalar.self == Float.self ? .f32 : .f64
+        let bytes = dtype == .f32 ? littleEndianBytes(tensor.scalars.map { Float($0) }) : littleEndianBytes(tensor.scalars.map { Double($0) })
         entries[name] = Entry(name: name, dtype: dtype, shape: tensor.shape, bytes: bytes)
     }
 
@@ -91,6 +80,11 @@ public struct SafeTensorsWriter: Sendable {
             throw SafeTensorsError(file: url.path, rule: .unwritable(reason: error.reason))
         }
     }
+}
+
+/// The values' bytes, little-endian (the host's order: see SafeTensorsDType.swift).
+private func littleEndianBytes<Value: BinaryFloatingPoint>(_ values: [Value]) -> [UInt8] {
+    values.withUnsafeBytes { Array($0) }
 }
 
 /// `text` as a JSON string literal.

@@ -179,9 +179,13 @@ extension Tensor {
     }
 
     /// Samples uniformly from `[low, high)` with `generator`.
-    public static func randomUniform(
+    // Specialized for the library's generator: unspecialized generic code,
+    // which another module's call would otherwise run, took 0.6 µs per element.
+    @_specialize(where Scalar == Float, Generator == Xoshiro256)
+    @_specialize(where Scalar == Double, Generator == Xoshiro256)
+    public static func randomUniform<Generator: RandomNumberGenerator>(
         _ shape: [Int], low: Scalar = 0, high: Scalar = 1, requiresGrad: Bool = false,
-        using generator: inout some RandomNumberGenerator
+        using generator: inout Generator
     ) -> Tensor {
         requireExtents(shape)
         let scalars = (0..<shape.elementCount).map { _ in
@@ -202,9 +206,11 @@ extension Tensor {
     }
 
     /// Samples from a normal distribution (Box-Muller) with `generator`.
-    public static func randomNormal(
+    @_specialize(where Scalar == Float, Generator == Xoshiro256)
+    @_specialize(where Scalar == Double, Generator == Xoshiro256)
+    public static func randomNormal<Generator: RandomNumberGenerator>(
         _ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1, requiresGrad: Bool = false,
-        using generator: inout some RandomNumberGenerator
+        using generator: inout Generator
     ) -> Tensor {
         requireExtents(shape)
         let scalars = (0..<shape.elementCount).map { _ in
