@@ -38,6 +38,13 @@ extension Tensor {
         elementwise({ Scalar.logSigmoid($0) }, derivative: { x, _ in Scalar.sigmoid(-x) })
     }
 
+    /// Elementwise `|x|`; the derivative at 0 is taken as 0.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func magnitude() -> Tensor {
+        elementwise({ Swift.abs($0) }, derivative: { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) })
+    }
+
     /// Elementwise `max(x, 0)`; the derivative at 0 is taken as 0.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

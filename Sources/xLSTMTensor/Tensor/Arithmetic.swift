@@ -108,6 +108,14 @@ extension Tensor {
         broadcasting(a, b, /) { x, y in (1 / y, -x / (y * y)) }
     }
 
+    /// Elementwise maximum, broadcasting, as `torch.maximum`; where the two
+    /// are equal the gradient goes to `a`. A NaN in either gives NaN.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        broadcasting(a, b, { x, y in x.isNaN || y.isNaN ? .nan : Swift.max(x, y) }) { x, y in x >= y ? (1, 0) : (0, 1) }
+    }
+
     /// Adds a scalar to every element.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
