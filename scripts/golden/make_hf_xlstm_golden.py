@@ -34,6 +34,10 @@ What it makes
                                          from the fixture directory with
                                          dtype=float32 (for a bfloat16 fixture:
                                          the bfloat16 weights widened to float32)
+      logits_reference_float64           [B][T][V] the same logits from the float64
+                                         implementation in this script (12
+                                         significant digits): the exact values of
+                                         the equations, for a Double run
       logits_hf_bfloat16                 bfloat16 fixtures only: the same forward
                                          with HF running in bfloat16
       greedy                             prompt_ids = input_ids[:, :5],
@@ -43,9 +47,12 @@ What it makes
                                          full forwards without cache and to the
                                          float64 reference), step_logits [8][B][V]
                                          (the logits generate() scored at each
-                                         step: prefill, then cached 1-token steps),
-                                         min_top1_margin (smallest gap between the
-                                         best and second-best logit over the 8 steps)
+                                         step: the prefill, then cached 1-token
+                                         steps), min_top1_margin (smallest gap
+                                         between best and second-best logit over
+                                         the 8 steps, full-forward path); seeds
+                                         are chosen so that no id 0..2 (bos, pad,
+                                         eos) is generated
       tolerances                         max |difference| of logits measured here
                                          between paths (see checks below)
       stats                              gate / logit pre-activation counts
@@ -53,18 +60,19 @@ What it makes
 Self-checks (the script fails on any of them)
     - the HF implementation in use is the one inside transformers (the script
       hides the optional `xlstm` package from transformers, which would
-      otherwise route the blocks through xlstm/mlstm_kernels);
+      otherwise route the blocks through xlstm.xlstm_large / mlstm_kernels);
     - an independent float64 implementation written here from the equations
       (reference_logits), reading the saved safetensors (shards included)
-      itself, reproduces HF's float32 logits (1e-4 absolute, logits are O(30));
+      itself, reproduces HF's float32 logits within 5e-4 absolute (observed
+      0.5e-4 .. 1.6e-4: the random models are sensitive; a 6e-8 relative
+      perturbation of the weights moves float64 logits by ~1e-4);
     - reloading the saved directory gives bit-identical logits;
     - generate(do_sample=False) == greedy by repeated full forwards == greedy
-      of the float64 reference;
-    - the chunk size does not change the result beyond float32 round-off
-      (chunk sizes 1, 2, 3, 4 and 64 agree within 1e-4);
+      of the float64 reference (margins >= 0.05 by seed choice);
+    - chunk sizes 1, 2, 3, 4 and 64 agree within 5e-4;
     - when the `xlstm` package is installed, a subprocess loads each fixture
-      with transformers' default routing (blocks from xlstm.xlstm_large /
-      mlstm_kernels' native torch kernels) and must reproduce logits (1e-4)
+      with transformers' default routing (blocks from xlstm.xlstm_large with
+      mlstm_kernels' native torch kernels) and must reproduce logits (5e-4)
       and greedy tokens.
     It also prints a table of HF quirks it probes (cache shapes, modes, training).
 
@@ -80,6 +88,7 @@ import glob
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import warnings
@@ -87,6 +96,7 @@ import warnings
 warnings.filterwarnings("ignore")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -106,7 +116,7 @@ FIXTURES = [
     dict(name="a_tiny_f32", seed=1000, dtype="float32", shard=None,
          cfg=dict(vocab_size=64, hidden_size=32, num_hidden_layers=2, num_heads=2,
                   qk_dim_factor=2.0, v_dim_factor=2.0, ffn_proj_factor=2.667,
-                  ffn_round_up_to_multiple_of=16, chunk_size=4)),
+                  ffn_round_up_to_multiple_of=8, chunk_size=4)),
     dict(name="b_heads4_qk16_v32_sharded_f32", seed=2000, dtype="float32", shard="60KB",
          cfg=dict(vocab_size=50, hidden_size=16, num_hidden_layers=3, num_heads=4,
                   qk_dim_factor=4.0, v_dim_factor=8.0, ffn_proj_factor=2.667,
@@ -114,7 +124,7 @@ FIXTURES = [
     dict(name="c_tiny_bf16", seed=3000, dtype="bfloat16", shard=None,
          cfg=dict(vocab_size=64, hidden_size=32, num_hidden_layers=2, num_heads=2,
                   qk_dim_factor=2.0, v_dim_factor=2.0, ffn_proj_factor=2.667,
-                  ffn_round_up_to_multiple_of=16, chunk_size=64)),
+                  ffn_round_up_to_multiple_of=8, chunk_size=64)),
 ]
 
 COMMON_CFG = dict(
@@ -144,6 +154,7 @@ def import_hf(native):
         tu.is_xlstm_available = lambda: False
         iu.is_xlstm_available = lambda: False
     import transformers
+    transformers.utils.logging.disable_progress_bar()
     from transformers import xLSTMConfig, xLSTMForCausalLM
     import transformers.models.xlstm.modeling_xlstm as M
     if native:
@@ -159,6 +170,12 @@ def f32_list(t):
     flat = [float(np.format_float_positional(v, unique=True, trim="-")) for v in a.reshape(-1)]
     arr = np.array(flat, dtype=object).reshape(a.shape)
     return arr.tolist()
+
+
+def f64_list(t):
+    """Nested lists of float64 values rounded to 12 significant digits."""
+    a = t.detach().to(torch.float64).cpu().numpy()
+    return np.vectorize(lambda v: float("%.12g" % v), otypes=[object])(a).tolist()
 
 
 # --------------------------------------------------------- randomization ---
@@ -377,7 +394,7 @@ def make_fixture(spec, hf):
         r = hf_run(f32, ids, prompt)
         ok = (st["igate_beyond_cap"] > 0 and st["fgate_beyond_cap"] > 0 and st["logits_beyond_cap"] > 0
               and r["margin"] >= 0.05 and torch.equal(r["gen_tokens"], r["full_tokens"])
-              and not (r["full_tokens"] == cfg.eos_token_id).any())
+              and not (r["full_tokens"] <= 2).any())          # no bos/pad/eos (ids 0, 1, 2) generated
         if ok and bf16:
             rb = hf_run(model, ids, prompt)
             ok = torch.equal(rb["gen_tokens"], rb["full_tokens"]) and torch.equal(rb["gen_tokens"], r["gen_tokens"])
@@ -387,7 +404,7 @@ def make_fixture(spec, hf):
         raise AssertionError(f"{spec['name']}: no seed satisfied the conditions")
 
     # save, then compute everything from the directory as a user would load it
-    os.system(f"rm -rf '{tmp}'")
+    shutil.rmtree(tmp, ignore_errors=True)
     kw = {"max_shard_size": spec["shard"]} if spec["shard"] else {}
     model.save_pretrained(tmp, **kw)
     files = sorted(os.listdir(tmp))
@@ -443,7 +460,7 @@ def make_fixture(spec, hf):
         input_ids=ids.tolist(),
         logits_shape=list(r["logits"].shape),
         logits=f32_list(r["logits"]),
-        logits_reference_float64=ref.tolist(),
+        logits_reference_float64=f64_list(ref),
     )
     if bf16:
         mb = xLSTMForCausalLM.from_pretrained(tmp, dtype=torch.bfloat16).eval()
@@ -466,7 +483,8 @@ def make_fixture(spec, hf):
     exp["stats"] = gate_and_logit_stats(m32, ids)
     with open(os.path.join(tmp, "expected.json"), "w") as fh:
         json.dump(exp, fh, separators=(",", ":"))
-    os.system(f"rm -rf '{d}' && mv '{tmp}' '{d}'")
+    shutil.rmtree(d, ignore_errors=True)
+    os.rename(tmp, d)
     return d, exp
 
 
