@@ -14,18 +14,29 @@ import xLSTMTensor
 /// Parameters: `norm.weight`, `up.weight`, `convolution.*`, `q.*`, `k.*`,
 /// `v.*`, `inputGate.*`, `forgetGate.*`, `groupNorm.weight`, `skip`, `down.weight`.
 public final class mLSTMBlock<Scalar: TensorScalar>: Module {
+    /// The pre-norm of the block (layer norm without bias), (D).
     public let norm: MultiHeadNorm<Scalar>
+    /// The up-projection D -> 2E: the mLSTM branch and the output-gate branch.
     public let up: Linear<Scalar>
+    /// The causal depthwise convolution (kernel `convolutionKernelSize`).
     public let convolution: CausalConvolution<Scalar>
+    /// The query projection.
     public let q: HeadwiseLinear<Scalar>
+    /// The key projection.
     public let k: HeadwiseLinear<Scalar>
+    /// The value projection.
     public let v: HeadwiseLinear<Scalar>
+    /// The input-gate pre-activation, one per head.
     public let inputGate: Linear<Scalar>
+    /// The forget-gate pre-activation, one per head.
     public let forgetGate: Linear<Scalar>
+    /// The per-head layer norm of the cell outputs.
     public let groupNorm: MultiHeadNorm<Scalar>
     /// The learnable skip from the convolution to the output, (E), starting at 1.
     public let skip: Tensor<Scalar>
+    /// The down-projection E -> D.
     public let down: Linear<Scalar>
+    /// The sizes this block was built with.
     public let configuration: xLSTMBlockConfiguration
     public var isTraining = true
 

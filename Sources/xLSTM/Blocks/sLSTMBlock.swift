@@ -14,20 +14,30 @@ import xLSTMTensor
 /// `forgetGate.weight`, `cellInput.weight`, `outputGate.weight`,
 /// `weight_hh` (K, 4d, d), `bias` (4D), `groupNorm.weight`, `ffnNorm.weight`, `ffn.*`.
 public final class sLSTMBlock<Scalar: TensorScalar>: Module {
+    /// The pre-norm of the block (layer norm without bias), (D).
     public let norm: MultiHeadNorm<Scalar>
+    /// The causal depthwise convolution (kernel `convolutionKernelSize`).
     public let convolution: CausalConvolution<Scalar>
+    /// The input-gate pre-activation, one per head.
     public let inputGate: HeadwiseLinear<Scalar>
+    /// The forget-gate pre-activation, one per head.
     public let forgetGate: HeadwiseLinear<Scalar>
+    /// The cell-input (z) pre-activation, head-wise from the normed input.
     public let cellInput: HeadwiseLinear<Scalar>
+    /// The output-gate pre-activation, head-wise from the normed input.
     public let outputGate: HeadwiseLinear<Scalar>
     let cell: sLSTMLayerParameters<Scalar>
     /// The cell reads the gate pre-activations as they are: an identity
     /// "input weight" (a constant, not a parameter) lets the sLSTM layer
     /// kernels serve unchanged.
     private let identity: Tensor<Scalar>
+    /// The per-head layer norm of the cell outputs.
     public let groupNorm: MultiHeadNorm<Scalar>
+    /// The norm before the feed-forward network (layer norm without bias).
     public let ffnNorm: MultiHeadNorm<Scalar>
+    /// The gated feed-forward network.
     public let ffn: GatedFeedForward<Scalar>
+    /// The sizes this block was built with.
     public let configuration: xLSTMBlockConfiguration
     public var isTraining = true
 

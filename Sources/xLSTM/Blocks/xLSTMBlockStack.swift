@@ -9,7 +9,9 @@ import xLSTMTensor
 public final class xLSTMBlockStack<Scalar: TensorScalar>: Module {
     /// One block of the stack, of either kind.
     public enum Block {
+        /// An mLSTM block.
         case mLSTM(mLSTMBlock<Scalar>)
+        /// An sLSTM block.
         case sLSTM(sLSTMBlock<Scalar>)
 
         var module: any Module<Scalar> {

@@ -29,8 +29,11 @@ public final class xLSTMLanguageModel<Scalar: TensorScalar>: ConfigurableModule 
 
     /// The name a checkpoint's `config.json` records.
     public static var modelName: String { "xLSTMLanguageModel" }
+    /// The sizes this block was built with.
     public let configuration: Configuration
+    /// Token vectors, (V, D).
     public let embedding: Embedding<Scalar>
+    /// The blocks and the final norm.
     public let stack: xLSTMBlockStack<Scalar>
     /// The head, (V, D); nil when tied to the embedding.
     public let head: Linear<Scalar>?
