@@ -61,6 +61,22 @@ package struct SplitProduct<Scalar: TensorScalar>: @unchecked Sendable {
     }
 }
 
+extension SplitProduct {
+    /// Computes band `piece` of `pieces` of C's columns: how a one-row
+    /// product (a decoding step, which reads a whole weight matrix for one
+    /// vector) is shared, since it has no rows to split.
+    package func runColumns(piece: Int, of pieces: Int) {
+        let band = evenPiece(piece, of: pieces, total: n)
+        guard !band.isEmpty else { return }
+        // Column j of op(B) is column j of B, or row j of B when transposed.
+        let bStart = transposeB ? b + band.lowerBound * ldb : b + band.lowerBound
+        Scalar.gemm(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: band.count, k: k,
+            alpha: 1, a: a, lda: lda, b: bStart, ldb: ldb, beta: accumulate ? 1 : 0,
+            c: c + band.lowerBound, ldc: ldc)
+    }
+}
+
 /// Makes the BLAS single-threaded, process-wide, before the library splits
 /// its products over its own workers.
 ///

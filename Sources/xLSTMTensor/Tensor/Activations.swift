@@ -77,11 +77,15 @@ extension Tensor {
 
     /// `exp(x) / sum(exp(x))` along `axis` (negative counts from the end),
     /// computed after subtracting the maximum.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func softmax(alongAxis axis: Int = -1) -> Tensor {
         normalizedExponential(alongAxis: axis, logarithm: false)
     }
 
     /// `x - log(sum(exp(x)))` along `axis`, computed after subtracting the maximum.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func logSoftmax(alongAxis axis: Int = -1) -> Tensor {
         normalizedExponential(alongAxis: axis, logarithm: true)
     }

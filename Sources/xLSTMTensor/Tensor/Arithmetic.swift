@@ -124,9 +124,13 @@ extension Tensor {
     }
 
     /// Adds a scalar to every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func + (a: Scalar, b: Tensor) -> Tensor { b + a }
 
     /// Subtracts a scalar from every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func - (a: Tensor, b: Scalar) -> Tensor { a + (-b) }
 
     /// Subtracts every element from a scalar.
@@ -144,12 +148,18 @@ extension Tensor {
     }
 
     /// Multiplies every element by a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func * (a: Scalar, b: Tensor) -> Tensor { b * a }
 
     /// Divides every element by a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func / (a: Tensor, b: Scalar) -> Tensor { a * (1 / b) }
 
     /// Negates every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static prefix func - (a: Tensor) -> Tensor { a * -1 }
 
     /// Elementwise square.

@@ -75,6 +75,8 @@ extension Tensor {
     /// gates and output logits).
     ///
     /// - Precondition: `cap > 0`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func softCapped(_ cap: Scalar) -> Tensor {
         if !(cap > 0) { trap(xLSTMError(argument: "cap", expected: "a value > 0", received: "\(cap)")) }
         return (self / cap).tanh() * cap

@@ -144,6 +144,8 @@ extension Tensor {
     ///   - retainGraph: keep the graph for another backward pass.
     /// - Precondition: `upstream` has this tensor's shape; no tensor the
     ///   forward read has changed since (``version``); the graph is not freed.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func backward(_ upstream: Tensor? = nil, retainGraph: Bool = false) {
         let seed = orTrap { () throws(xLSTMError) -> Tensor in
             if let upstream {

@@ -116,7 +116,10 @@ func multiply<Scalar: TensorScalar>(
     transposeA: Bool = false, transposeB: Bool = false, batchedB: Bool = false, accumulate: Bool = false
 ) {
     useSingleThreadedBLAS()
-    let workers = m * n * k >= 1 << 18 ? min(Parallelism.threadCount, m) : 1
+    let large = m * n * k >= 1 << 18
+    // One row has no rows to share: split its columns instead (a decoding step).
+    let byColumns = m == 1 && large
+    let workers = large ? min(Parallelism.threadCount, byColumns ? n : m) : 1
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             out.withUnsafeMutableBufferPointer { out in
@@ -129,7 +132,11 @@ func multiply<Scalar: TensorScalar>(
                         a: aBase + index * m * k, lda: transposeA ? m : k,
                         b: bBase + (batchedB ? index * k * n : 0), ldb: transposeB ? k : n,
                         c: outBase + index * m * n, ldc: n, accumulate: accumulate)
-                    runWorkers(workers) { piece in product.run(piece: piece, of: workers) }
+                    if byColumns {
+                        runWorkers(workers) { piece in product.runColumns(piece: piece, of: workers) }
+                    } else {
+                        runWorkers(workers) { piece in product.run(piece: piece, of: workers) }
+                    }
                 }
             }
         }

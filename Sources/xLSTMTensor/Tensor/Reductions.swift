@@ -15,6 +15,8 @@ extension Tensor {
     /// The mean of all elements, as a scalar tensor.
     ///
     /// - Precondition: the tensor is not empty.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean() -> Tensor {
         if count == 0 { trap(xLSTMError(argument: "tensor", expected: "at least one element", received: "none")) }
         return sum() / Scalar(count)
@@ -51,6 +53,8 @@ extension Tensor {
     }
 
     /// The mean along `axis`; see ``sum(alongAxis:keepingAxis:)``.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func mean(alongAxis axis: Int, keepingAxis: Bool = false) -> Tensor {
         let extent = shape[normalizedAxis(axis)]
         return sum(alongAxis: axis, keepingAxis: keepingAxis) / Scalar(extent)
@@ -86,6 +90,8 @@ extension Tensor {
     /// - Returns: one index in `0..<shape[axis]` per line, row-major over the
     ///   other axes (the shape without `axis`).
     /// - Precondition: the axis is not empty.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func argmax(alongAxis axis: Int) -> [Int] {
         let axis = normalizedAxis(axis)
         let layout = AxisLayout(shape: shape, axis: axis)

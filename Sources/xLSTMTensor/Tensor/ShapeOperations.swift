@@ -56,6 +56,8 @@ extension Tensor {
     }
 
     /// Swaps two axes.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func transposed(_ first: Int = -2, _ second: Int = -1) -> Tensor {
         var axes = Array(0..<rank)
         axes.swapAt(normalizedAxis(first), normalizedAxis(second))
@@ -148,6 +150,8 @@ extension Tensor {
     /// Joins equally shaped tensors along a new axis.
     ///
     /// - Precondition: at least one tensor; all shapes are equal.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
         if tensors.isEmpty { trap(xLSTMError(argument: "tensors", expected: "at least one tensor", received: "none")) }
         let first = tensors[0]

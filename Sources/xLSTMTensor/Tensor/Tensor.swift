@@ -120,6 +120,8 @@ public final class Tensor<Scalar: TensorScalar> {
     /// Replaces the values with `values` (row-major), keeping the shape.
     ///
     /// - Throws: ``xLSTMError`` when `values.count != count`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func assign(_ values: [Scalar]) throws(xLSTMError) {
         try require(
             values.count == count, "values", expected: "\(count) elements for shape \(shapeText(shape))",
@@ -131,6 +133,8 @@ public final class Tensor<Scalar: TensorScalar> {
     /// PyTorch's `copy_` (without broadcasting).
     ///
     /// - Throws: ``xLSTMError`` when the shapes differ.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func assign(_ other: Tensor) throws(xLSTMError) {
         try require(
             other.shape == shape, "values", expected: "shape \(shapeText(shape))",
@@ -139,11 +143,15 @@ public final class Tensor<Scalar: TensorScalar> {
     }
 
     /// A new leaf holding the same values, outside any recorded graph.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func detached() -> Tensor {
         Tensor(validatedShape: shape, scalars: scalars)
     }
 
     /// Clears the accumulated gradient.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func zeroGrad() {
         grad = nil
     }
@@ -153,23 +161,31 @@ extension Tensor {
     /// A tensor of `shape` filled with `value`.
     ///
     /// - Precondition: no extent is negative (likewise for every factory below).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func full(_ value: Scalar, shape: [Int], requiresGrad: Bool = false) -> Tensor {
         requireExtents(shape)
         return Tensor(validatedShape: shape, scalars: Array(repeating: value, count: shape.elementCount), requiresGrad: requiresGrad)
     }
 
     /// A tensor of zeros.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
         full(0, shape: shape, requiresGrad: requiresGrad)
     }
 
     /// A tensor of ones.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func ones(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
         full(1, shape: shape, requiresGrad: requiresGrad)
     }
 
     /// Samples uniformly from `[low, high)` with the library's default
     /// generator (see ``Random``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func randomUniform(
         _ shape: [Int], low: Scalar = 0, high: Scalar = 1, requiresGrad: Bool = false
     ) -> Tensor {
@@ -195,6 +211,8 @@ extension Tensor {
     }
 
     /// Samples from a normal distribution with the library's default generator.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func randomNormal(
         _ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1, requiresGrad: Bool = false
     ) -> Tensor {

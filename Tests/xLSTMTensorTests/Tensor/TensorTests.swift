@@ -130,3 +130,47 @@ import Testing
         #expect(abs(x.grad!.scalar - pow(1.0001, 20_000)) < 1e-9)
     }
 }
+
+/// One-row products take the matrix-vector path: every transpose
+/// combination against a plain loop (Float and Double).
+@Test func oneRowProductsMatchPlainLoops() throws {
+    var generator = Xoshiro256(seed: 21)
+    for (k, n) in [(5, 3), (1, 7), (64, 33)] {
+        for transposeA in [false, true] {
+            for transposeB in [false, true] {
+                let a = Tensor<Double>.randomNormal([k], using: &generator).scalars  // 1 x k, or k x 1 when transposed
+                let b = Tensor<Double>.randomNormal([k * n], using: &generator).scalars
+                var c = [Double](repeating: 0.5, count: n)
+                Double.gemm(
+                    transposeA: transposeA, transposeB: transposeB, m: 1, n: n, k: k, alpha: 2, a: a, lda: transposeA ? 1 : k,
+                    b: b, ldb: transposeB ? k : n, beta: 1, c: &c, ldc: n)
+                for column in 0..<n {
+                    let dot = (0..<k).reduce(0.0) { $0 + a[$1] * (transposeB ? b[column * k + $1] : b[$1 * n + column]) }
+                    #expect(abs(c[column] - (0.5 + 2 * dot)) < 1e-12)
+                }
+                let floats = b.map { Float($0) }
+                var cf = [Float](repeating: 0, count: n)
+                Float.gemm(
+                    transposeA: transposeA, transposeB: transposeB, m: 1, n: n, k: k, alpha: 1, a: a.map { Float($0) },
+                    lda: transposeA ? 1 : k, b: floats, ldb: transposeB ? k : n, beta: 0, c: &cf, ldc: n)
+                for column in 0..<n {
+                    let dot = (0..<k).reduce(0.0) { $0 + a[$1] * (transposeB ? b[column * k + $1] : b[$1 * n + column]) }
+                    #expect(abs(Double(cf[column]) - dot) < 1e-4 * max(1, abs(dot)))
+                }
+            }
+        }
+    }
+}
+
+/// A one-row product large enough to be split by columns over the workers
+/// equals the same product computed row by row of a two-row batch.
+@Test func oneRowProductsSplitByColumnsAgree() throws {
+    var generator = Xoshiro256(seed: 22)
+    let x = Tensor<Double>.randomNormal([1, 600], using: &generator)
+    let weight = Tensor<Double>.randomNormal([700, 600], using: &generator)
+    let single = Tensor.linear(x, weight: weight, bias: nil)
+    let pair = Tensor.linear(Tensor.concatenate([x, x], alongAxis: 0), weight: weight, bias: nil)
+    expectClose(single.scalars, Array(pair.scalars[0..<700]), .sameMath(Double.self), "columns")
+    let product = Tensor.matmul(x, weight.transposed())
+    expectClose(product.scalars, single.scalars, .sameMath(Double.self), "matmul")
+}
