@@ -335,6 +335,39 @@ def _cpu_model():
     return platform.processor() or None
 
 
+def lm_table(a):
+    """The language-model rows: `xlstm bench-lm` against hf_xlstm_baseline.py
+    (transformers' xLSTMForCausalLM), same configuration, same run."""
+    ours = _last_json_object(_read(a.ours)) or {}
+    hf = _last_json_object(_read(a.hf)) or {}
+    tokens = ours.get("batch", 0) * ours.get("steps", 0)
+    ours_prefill = tokens / ours["prefill_ms"] * 1e3 if ours.get("prefill_ms") else None
+    ours_train = tokens / ours["train_ms"] * 1e3 if ours.get("train_ms") else None
+    hf_prefill = (hf.get("prefill") or {}).get("tokens_per_s")
+    hf_decode = (hf.get("decode") or {}).get("ms_per_token")
+    ours_decode = ours.get("decode_ms_per_token")
+
+    def fmt(v, digits=0):
+        return "error" if v is None else f"{v:.{digits}f}"
+
+    def ratio(x, y):
+        return "" if x is None or y is None or y == 0 else f"{x / y:.2f}"
+
+    print(f"\nLanguage model: D={ours.get('hidden_size')} heads={ours.get('heads')} blocks={ours.get('blocks')} "
+          f"V={ours.get('vocab')} ({ours.get('parameters')} parameters), {ours.get('threads')} threads; "
+          f"transformers: {hf.get('versions', {}).get('transformers', 'not run')}"
+          + (f" (error: {hf['error']})" if hf.get("error") else ""))
+    rows = [
+        ["prefill tokens/s (B x T = %d)" % tokens, fmt(ours_prefill), fmt(hf_prefill), ratio(ours_prefill, hf_prefill), ">= 2"],
+        ["training tokens/s (forward + backward)", fmt(ours_train), "not measured (transformers 5.24 training fails "
+         "with its default use_cache=True: in-place error)", "", ""],
+        ["ms per generated token (greedy, %s-token prompt)" % ours.get("prompt"), fmt(ours_decode, 1),
+         fmt(hf_decode, 1), ratio(ours_decode, hf_decode), "<= 0.5"],
+        ["peak RSS MB (ours)", fmt(ours.get("peak_rss_mb")), "", "", ""],
+    ]
+    print(md_table(["measure", "ours", "transformers", "ours / transformers", "target"], rows, right={1, 2, 3}))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -357,8 +390,11 @@ def main():
     t.add_argument("--rows", required=True)
     t.add_argument("--env", default=None, help="JSON object merged into results.json meta")
     t.add_argument("--out", default=None, help="write results.json here")
+    lm = sub.add_parser("lm")
+    lm.add_argument("--ours", required=True, help="the JSON line of xlstm bench-lm")
+    lm.add_argument("--hf", required=True, help="the JSON line of hf_xlstm_baseline.py")
     a = p.parse_args()
-    {"collect": collect, "skip": skip, "table": table}[a.cmd](a)
+    {"collect": collect, "skip": skip, "table": table, "lm": lm_table}[a.cmd](a)
     return 0
 
 

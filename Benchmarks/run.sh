@@ -121,6 +121,12 @@ if [ "$INSTALL" = 1 ] && [ -x "$PY" ]; then
     fi
   done
   [ "$CHANGED" = 1 ] && read -r TORCH_OK HAVE_XLSTM HAVE_FLASHRNN <<< "$(status)"
+  # transformers' xLSTMForCausalLM is the language-model baseline.
+  if [ "$TORCH_OK" = 1 ] && ! "$PY" -c "import transformers" 2>/dev/null; then
+    log "pip install transformers==5.24.0"
+    "$PY" -m pip install -q -c "$CONSTRAINTS" "transformers==5.24.0" > "$OUTDIR/pip-transformers.log" 2>&1 \
+      || echo "transformers: pip install failed: $(tail -n 1 "$OUTDIR/pip-transformers.log")" >> "$INSTALL_NOTES"
+  fi
 fi
 [ "$TORCH_OK" = 1 ] || echo "torch $TORCH_VERSION not importable: PyTorch baselines will be error rows" >> "$INSTALL_NOTES"
 [ "$TORCH_OK" = 1 ] && [ "$HAVE_XLSTM" = 0 ] && echo "xlstm not importable: no xlstm-official rows" >> "$INSTALL_NOTES"
@@ -220,6 +226,20 @@ TR=(--batch "$TB" --steps "$TT" --vocab "$TV" --embed "$TE" --hidden-size "$TH" 
 measure xlstm-train "$TB" "$TT" "$TE" "$TH" 1 -- "$BIN" bench-train "${TR[@]}" "${COMMON[@]}"
 measure torch-train "$TB" "$TT" "$TE" "$TH" 1 -- "$PY" "$HERE/baselines.py" --impl torch-train "${TR[@]}" "${COMMON[@]}"
 
+# The language model: xLSTM-Large of random weights against transformers' xLSTMForCausalLM.
+if [ "$QUICK" = 1 ]; then LMC=(128 2 2 64 2 32 8 4); else LMC=(512 4 6 256 4 512 64 32); fi
+read -r LD LK LB LV LBATCH LT LP LN <<< "${LMC[*]}"
+log "language model D=$LD heads=$LK blocks=$LB vocab=$LV, prefill ${LBATCH}x$LT, decode after $LP tokens"
+if [ -x "$BIN" ]; then
+  "$BIN" bench-lm --hidden-size "$LD" --heads "$LK" --blocks "$LB" --vocab "$LV" --batch "$LBATCH" --steps "$LT" \
+    --prompt "$LP" --new-tokens "$LN" "${COMMON[@]}" > "$OUTDIR/lm-ours.json" 2> "$OUTDIR/lm-ours.err"
+fi
+if [ -x "$PY" ]; then
+  ${TIMEOUT[@]+"${TIMEOUT[@]}"} "$PY" "$HERE/hf_xlstm_baseline.py" --hidden "$LD" --heads "$LK" --blocks "$LB" --vocab "$LV" \
+    --batch "$LBATCH" --seq "$LT" --prompt-tokens "$LP" --new-tokens "$LN" --threads "$THREADS" --warmup "$WARMUP" \
+    --runs "$RUNS" > "$OUTDIR/lm-hf.json" 2> "$OUTDIR/lm-hf.err"
+fi
+
 # ------------------------------------------------------------------ report ---
 ENV_JSON="$OUTDIR/env.json"
 INFO="{}"
@@ -240,3 +260,4 @@ json.dump(env, open(path, "w"))
 PYEOF
 echo
 $REPORT table --rows "$ROWS" --env "$ENV_JSON" --out "$HERE/results.json"
+$REPORT lm --ours "$OUTDIR/lm-ours.json" --hf "$OUTDIR/lm-hf.json"

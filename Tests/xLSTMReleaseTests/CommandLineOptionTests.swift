@@ -21,6 +21,8 @@ import Testing
         (["bench", "--kernel", "gpu"], "Error: --kernel: expected one of fast, reference, received gpu"),
         (["bench", "--batch", "0"], "Error: --batch: expected a positive whole number, received 0"),
         (["bench", "--warmup=-1"], "Error: --warmup: expected a whole number >= 0, received -1"),
+        (["bench-lm", "--blocks", "0"], "Error: --blocks: expected a positive whole number, received 0"),
+        (["bench-lm", "--heads", "3"], "Error: --heads: expected heads with hidden-size / 2 divisible by them (q, k at half width), received 3"),
         (["bench-train", "--layers", "0"], "Error: --layers: expected a positive whole number, received 0"),
         (["bench-train", "--heads", "3"], "Error: --heads: expected a divisor of --hidden-size (256), received 3"),
     ]
@@ -31,6 +33,20 @@ import Testing
             let outcome = try ReleaseBuild.run(xlstm, arguments)
             #expect(outcome.reason == .exit && outcome.status == 64, "\(arguments): status \(outcome.status)")
             #expect(outcome.standardError.contains(message), "\(arguments): \(outcome.standardError)")
+        }
+    }
+
+    /// A tiny `bench-lm` prints one JSON line with every measurement.
+    @Test func theLanguageModelBenchmarkPrintsItsRecord() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(xlstm, [
+            "bench-lm", "--hidden-size", "32", "--heads", "2", "--blocks", "2", "--vocab", "16", "--batch", "2", "--steps", "9",
+            "--prompt", "3", "--new-tokens", "2", "--threads", "1", "--warmup", "0", "--runs", "1",
+        ])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let record = try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any]
+        for key in ["prefill_ms", "train_ms", "decode_ms_per_token", "parameters", "peak_rss_mb"] {
+            #expect((record?[key] as? NSNumber)?.doubleValue ?? -1 > 0, "\(key)")
         }
     }
 
