@@ -64,7 +64,8 @@ public final class xLSTMLargeLayer<Scalar: TensorScalar>: Module {
             v: perHead(v(x), configuration.vHeadSize),
             inputGate: igate_preact(x).softCapped(cap).permuted([0, 2, 1]),
             forgetGate: fgate_preact(x).softCapped(cap).permuted([0, 2, 1]), initial: state)
-        let pass = mLSTMChunkwise.run(mLSTMGeometry(chunkSize: chunkSize, epsilon: configuration.epsilon), inputs)
+        let geometry = mLSTMGeometry(chunkSize: chunkSize, epsilon: configuration.epsilon)
+        let pass = chunkSize == 1 ? mLSTMRecurrent.run(geometry, inputs) : mLSTMChunkwise.run(geometry, inputs)
         let h = multihead_norm(pass.outputs.permuted([0, 2, 1, 3]).reshaped([batch, steps, heads * configuration.vHeadSize]))
         return (out_proj(ogate_preact(x).sigmoid() * h), pass.final)
     }

@@ -48,9 +48,25 @@ enum mLSTMChunkwise<Scalar: TensorScalar>: mLSTMKernel {
 }
 
 /// The recurrent form: one step at a time (generation, streaming).
+///
+/// Without gradient recording (generation) it runs the plain loops of
+/// ``mLSTMReference`` on the flat buffers: a decoding step is a few
+/// thousand multiply-adds per head, which thirty tensor operations (each
+/// allocating its result) would cost several times over.
 enum mLSTMRecurrent<Scalar: TensorScalar>: mLSTMKernel {
     static func run(_ geometry: mLSTMGeometry, _ inputs: mLSTMInputs<Scalar>) -> mLSTMPass<Scalar> {
-        mLSTMChunks.run(inputs, chunkSize: 1, epsilon: Scalar(geometry.epsilon))
+        guard !GradientRecording.isActive else {
+            return mLSTMChunks.run(inputs, chunkSize: 1, epsilon: Scalar(geometry.epsilon))
+        }
+        let result = mLSTMReference.run(inputs, epsilon: Scalar(geometry.epsilon))
+        var outputShape = inputs.v.shape
+        outputShape[2] = inputs.q.shape[2]
+        return mLSTMPass(
+            outputs: Tensor(validatedShape: outputShape, scalars: result.outputs),
+            final: mLSTMState(
+                C: Tensor(validatedShape: inputs.initial.C.shape, scalars: result.C),
+                n: Tensor(validatedShape: inputs.initial.n.shape, scalars: result.n),
+                m: Tensor(validatedShape: inputs.initial.m.shape, scalars: result.m)))
     }
 }
 

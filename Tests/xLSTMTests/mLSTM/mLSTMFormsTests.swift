@@ -46,7 +46,8 @@ import Testing
             ("parallel", mLSTMParallel.run(geometry, inputs)), ("chunkwise", mLSTMChunkwise.run(geometry, inputs)),
             ("recurrent", mLSTMRecurrent.run(geometry, inputs)),
         ]
-        for (name, pass) in forms {
+        let unrecorded = withoutGradients { mLSTMRecurrent.run(geometry, inputs) }
+        for (name, pass) in forms + [("recurrent without gradients", unrecorded)] {
             expectClose(pass.outputs.scalars, reference.outputs, .sameMath(Double.self), "\(name) outputs")
             expectClose(pass.final.C.scalars, reference.C, .sameMath(Double.self), "\(name) C")
             expectClose(pass.final.n.scalars, reference.n, .sameMath(Double.self), "\(name) n")
