@@ -7,7 +7,15 @@ import xLSTM
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train an sLSTM classifier on the parity task; report accuracy on longer strings.")
+        abstract: "Train an sLSTM classifier on a formal-language task; report accuracy on longer strings.")
+
+    /// The tasks `--task` names.
+    static let tasks: [any FormalTask.Type] = [
+        ParityTask.self, EvenPairsTask.self, CycleNavigationTask.self, ModularArithmeticTask.self, MajorityTask.self,
+    ]
+
+    @Option(help: "The task: \(Self.tasks.map { $0.name }.joined(separator: ", ")).")
+    var task = ParityTask.name
 
     @Option(help: "Optimizer steps.")
     var steps = 1000
@@ -37,6 +45,9 @@ struct TrainCommand: ParsableCommand {
     var resume = false
 
     func validate() throws {
+        try requireOption(
+            Self.tasks.contains { $0.name == task }, "--task",
+            expected: "one of \(Self.tasks.map { $0.name }.joined(separator: ", "))", received: task)
         _ = try lengthRange(trainLengths, "--train-lengths")
         _ = try lengthRange(testLengths, "--test-lengths")
         try requirePositive(steps, "--steps")
@@ -57,10 +68,11 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         Parallelism.threadCount = threads
         Random.seed(seed)
-        let train = try ParityTask(lengths: try lengthRange(trainLengths, "--train-lengths"))
-        let test = try ParityTask(lengths: try lengthRange(testLengths, "--test-lengths"))
+        let kind = Self.tasks.first { $0.name == task }!
+        let train = try kind.init(lengths: try lengthRange(trainLengths, "--train-lengths"))
+        let test = try train.with(lengths: try lengthRange(testLengths, "--test-lengths"))
         let configuration = SequenceClassifier<Float>.Configuration(
-            vocabularySize: ParityTask.vocabularySize, embeddingSize: 8, classCount: ParityTask.classCount,
+            vocabularySize: train.vocabularySize, embeddingSize: 8, classCount: train.classCount,
             slstm: sLSTMConfiguration(inputSize: 8, hiddenSize: hiddenSize, numHeads: heads))
         let schedule = try WarmupCosineSchedule(
             peakLearningRate: learningRate, warmupSteps: steps / 20, totalSteps: steps,
@@ -70,7 +82,7 @@ struct TrainCommand: ParsableCommand {
             ? TrainingSession(resumingFrom: store!, configuration: configuration, schedule: schedule, learningRate: learningRate)
             : TrainingSession(configuration: configuration, schedule: schedule, learningRate: learningRate, seed: seed)
         let model = session.model
-        print("parity: train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); sLSTM H=\(hiddenSize) K=\(heads), \(model.parameterCount) parameters")
+        print("\(task): train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); sLSTM H=\(hiddenSize) K=\(heads), \(model.parameterCount) parameters")
         if resume { print("resumed from \(checkpointDir!) at step \(session.step)") }
         let start = Date()
         var recentLoss: [Float] = []
@@ -99,17 +111,19 @@ struct TrainCommand: ParsableCommand {
             remaining -= batch.count
         }
         let accuracy = Double(correct) / Double(testCount)
-        print(String(format: "test accuracy on lengths %@: %.3f (%d of %d strings, chance 0.5)", "\(test.lengths)", accuracy, correct, testCount))
+        print(String(
+            format: "test accuracy on lengths %@: %.3f (%d of %d strings, chance %.3f), scaled accuracy %.3f", "\(test.lengths)",
+            accuracy, correct, testCount, test.chanceAccuracy, test.scaledAccuracy(accuracy)))
     }
 
     /// A curriculum: the longest training string grows linearly from the
     /// shortest to the longest over the first half of training. Parity is
     /// hard to learn from long strings at once (the loss stays at log 2); from
     /// short ones the sLSTM finds the flip-flop solution, which then extends.
-    private func curriculum(_ task: ParityTask, step: Int) throws -> ParityTask {
+    private func curriculum(_ task: any FormalTask, step: Int) throws -> any FormalTask {
         let (shortest, longest) = (task.lengths.lowerBound, task.lengths.upperBound)
         let progress = min(1, Double(step) / Double(max(1, steps / 2)))
-        return try ParityTask(lengths: shortest...(shortest + Int(progress * Double(longest - shortest))))
+        return try task.with(lengths: shortest...(shortest + Int(progress * Double(longest - shortest))))
     }
 
 }

@@ -15,6 +15,7 @@ import Testing
         (["train", "--batch-size", "0"], "Error: --batch-size: expected a positive whole number, received 0"),
         (["train", "--test-count", "0"], "Error: --test-count: expected a positive whole number, received 0"),
         (["train", "--threads", "0"], "Error: --threads: expected a positive whole number, received 0"),
+        (["train", "--task", "sorting"], "Error: --task: expected one of parity, even-pairs, cycle-navigation, modular-arithmetic, majority, received sorting"),
         (["train", "--checkpoint-every", "0"], "Error: --checkpoint-every: expected a positive whole number, received 0"),
         (["train", "--resume"], "Error: --resume: expected a --checkpoint-dir to resume from, received none"),
         (["train", "--resume", "--checkpoint-dir", "/nonexistent/run"], "Error: --resume: expected a checkpoint in /nonexistent/run, found none"),
@@ -48,6 +49,17 @@ import Testing
         for key in ["prefill_ms", "train_ms", "decode_ms_per_token", "parameters", "peak_rss_mb"] {
             #expect((record?[key] as? NSNumber)?.doubleValue ?? -1 > 0, "\(key)")
         }
+    }
+
+    /// Every task trains a few steps and reports its chance and scaled accuracy.
+    @Test(arguments: ["parity", "even-pairs", "cycle-navigation", "modular-arithmetic", "majority"])
+    func everyTaskRuns(task: String) throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(
+            xlstm, ["train", "--task", task, "--steps", "5", "--test-count", "8", "--test-lengths", "40-60", "--threads", "1"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.hasPrefix("\(task): train lengths 3...40"))
+        #expect(outcome.standardOutput.contains("scaled accuracy"))
     }
 
     @Test func aShortTrainingRunFinishes() throws {
