@@ -128,3 +128,17 @@ import xLSTMTensor
         #expect(dangling?.reason == "names step-00000099, which does not exist")
     }
 }
+
+/// `keep` checkpoints survive a save, never fewer than the latest.
+@Test func aStoreKeepsItsNewestCheckpoints() throws {
+    let directory = try CheckpointTests.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (model, optimizer) = try CheckpointTests.trained(seed: 4)
+    for keep in [1, 3] {
+        let store = try CheckpointStore(directory: directory.appendingPathComponent("keep\(keep)"), keep: keep)
+        for step in 1...5 { try store.save(model: model, optimizer: optimizer, trainer: TrainerState(step: step, random: Xoshiro256(seed: 1))) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: store.directory.path).filter { $0.hasPrefix("step-") }.sorted()
+        #expect(names == (6 - keep...5).map { "step-0000000\($0)" })
+    }
+    #expect(throws: xLSTMError(argument: "keep", expected: "at least 1", received: "0")) { try CheckpointStore(directory: directory, keep: 0) }
+}

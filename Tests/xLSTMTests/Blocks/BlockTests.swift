@@ -108,3 +108,32 @@ extension xLSTMBlockConfiguration {
         return copy
     }
 }
+
+/// The sizes a block configuration sets, read off the parameters' shapes.
+@Test func blockConfigurationSizesTheParameters() throws {
+    let configuration = xLSTMBlockConfiguration(
+        embeddingSize: 12, mLSTMHeads: 3, sLSTMHeads: 2, convolutionKernelSize: 5, mLSTMProjectionFactor: 3, qkvBlockSize: 6,
+        feedForwardFactor: 7)
+    let m = try mLSTMBlock<Float>(configuration: configuration)
+    let shapes = Dictionary(uniqueKeysWithValues: m.namedParameters.map { ($0.name, $0.tensor.shape) })
+    #expect(shapes["up.weight"] == [2 * 36, 12] && shapes["convolution.weight"] == [36, 5])
+    #expect(shapes["q.weight"] == [6, 6, 6] && shapes["inputGate.weight"] == [3, 3 * 36] && shapes["groupNorm.weight"] == [36])
+    let s = try sLSTMBlock<Float>(configuration: configuration)
+    let sShapes = Dictionary(uniqueKeysWithValues: s.namedParameters.map { ($0.name, $0.tensor.shape) })
+    // 7 x 12 = 84, rounded up to a multiple of 64.
+    #expect(sShapes["ffn.up.weight"] == [128, 12] && sShapes["weight_hh"] == [2, 24, 6] && sShapes["inputGate.weight"] == [2, 6, 6])
+    let untied = try xLSTMLanguageModel<Float>(configuration: .init(vocabularySize: 9, pattern: "m", blocks: configuration))
+    #expect(untied.head?.weight.shape == [9, 12] && untied.namedParameters.last?.name == "head.weight")
+}
+
+/// With `useBias`, every projection and norm of xLSTM-Large has a bias, as the checkpoints do.
+@Test func xLSTMLargeWithBiasesHasTheirParameters() throws {
+    let model = try xLSTMLarge<Float>(configuration: xLSTMLargeConfiguration(
+        vocabularySize: 8, embeddingSize: 16, blocks: 1, heads: 2, useBias: true))
+    let names = Set(model.namedParameters.map(\.name))
+    for name in ["q", "k", "v", "ogate_preact", "out_proj", "multihead_norm"] {
+        #expect(names.contains("backbone.blocks.0.mlstm_layer.\(name).bias"), "\(name)")
+    }
+    #expect(names.contains("backbone.blocks.0.norm_mlstm.bias") && names.contains("backbone.blocks.0.ffn.gate.bias"))
+    #expect(!names.contains("backbone.out_norm.bias"))
+}

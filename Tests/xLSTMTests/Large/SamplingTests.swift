@@ -65,3 +65,28 @@ import Testing
         #expect(try model.generate(prompt: [1, 2], maxNewTokens: 4, sampling: .sample(temperature: 0.9), seed: 3).count == 4)
     }
 }
+
+/// `seed` and `stopToken` of `generate`.
+@Suite struct GenerationOptionTests {
+    static func model() throws -> xLSTMLanguageModel<Double> {
+        try Random.withSeed(2) {
+            try xLSTMLanguageModel<Double>(configuration: .init(
+                vocabularySize: 6, pattern: "ms", blocks: xLSTMBlockConfiguration(embeddingSize: 8, mLSTMHeads: 2, sLSTMHeads: 2)))
+        }
+    }
+
+    @Test func theSameSeedDrawsTheSameTokensAndAnotherSeedOthers() throws {
+        let model = try Self.model()
+        let sampling = Sampling.sample(temperature: 3)
+        let first = try model.generate(prompt: [1, 2], maxNewTokens: 24, sampling: sampling, seed: 5)
+        #expect(try model.generate(prompt: [1, 2], maxNewTokens: 24, sampling: sampling, seed: 5) == first)
+        #expect(try model.generate(prompt: [1, 2], maxNewTokens: 24, sampling: sampling, seed: 6) != first)
+    }
+
+    @Test func generationStopsAtTheStopToken() throws {
+        let model = try Self.model()
+        let greedy = try model.generate(prompt: [3], maxNewTokens: 5)
+        #expect(try model.generate(prompt: [3], maxNewTokens: 5, stopToken: greedy[0]) == [greedy[0]])
+        #expect(try model.generate(prompt: [3], maxNewTokens: 0).isEmpty)
+    }
+}
