@@ -17,6 +17,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The task: \(Self.tasks.map { $0.name }.joined(separator: ", ")).")
     var task = ParityTask.name
 
+    @Option(help: "The recurrent core: slstm, or lstm (the classic LSTM baseline, one head).")
+    var model = "slstm"
     @Option(help: "Optimizer steps.")
     var steps = 1000
     @Option(help: "Sequences per step.")
@@ -48,6 +50,10 @@ struct TrainCommand: ParsableCommand {
         try requireOption(
             Self.tasks.contains { $0.name == task }, "--task",
             expected: "one of \(Self.tasks.map { $0.name }.joined(separator: ", "))", received: task)
+        try requireOption(
+            SequenceClassifier<Float>.Core(rawValue: model) != nil, "--model",
+            expected: "one of \(SequenceClassifier<Float>.Core.allCases.map(\.rawValue).joined(separator: ", "))", received: model)
+        try requireOption(model != "lstm" || heads == 1, "--heads", expected: "1 with --model lstm", received: heads)
         _ = try lengthRange(trainLengths, "--train-lengths")
         _ = try lengthRange(testLengths, "--test-lengths")
         try requirePositive(steps, "--steps")
@@ -73,7 +79,8 @@ struct TrainCommand: ParsableCommand {
         let test = try train.with(lengths: try lengthRange(testLengths, "--test-lengths"))
         let configuration = SequenceClassifier<Float>.Configuration(
             vocabularySize: train.vocabularySize, embeddingSize: 8, classCount: train.classCount,
-            slstm: sLSTMConfiguration(inputSize: 8, hiddenSize: hiddenSize, numHeads: heads))
+            slstm: sLSTMConfiguration(inputSize: 8, hiddenSize: hiddenSize, numHeads: heads),
+            core: SequenceClassifier<Float>.Core(rawValue: model)!)
         let schedule = try WarmupCosineSchedule(
             peakLearningRate: learningRate, warmupSteps: steps / 20, totalSteps: steps,
             minimumLearningRate: learningRate / 20)
@@ -82,7 +89,7 @@ struct TrainCommand: ParsableCommand {
             ? TrainingSession(resumingFrom: store!, configuration: configuration, schedule: schedule, learningRate: learningRate)
             : TrainingSession(configuration: configuration, schedule: schedule, learningRate: learningRate, seed: seed)
         let model = session.model
-        print("\(task): train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); sLSTM H=\(hiddenSize) K=\(heads), \(model.parameterCount) parameters")
+        print("\(task): train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); \(self.model) H=\(hiddenSize) K=\(heads), \(model.parameterCount) parameters")
         if resume { print("resumed from \(checkpointDir!) at step \(session.step)") }
         let start = Date()
         var recentLoss: [Float] = []

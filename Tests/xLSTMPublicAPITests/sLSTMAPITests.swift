@@ -96,8 +96,8 @@ import xLSTM
         model.eval()
         let test = try SequenceBatch(sequences: [[1], [1, 1], [0, 1, 0], [1, 1, 1], [0, 0, 0, 0, 1]], labels: [1, 0, 1, 1, 1])
         #expect(withoutGradients { model(test) }.argmax(alongAxis: 1) == test.labels)
-        let json = try JSONEncoder().encode(model.slstm.configuration)
-        #expect(try JSONDecoder().decode(sLSTMConfiguration.self, from: json) == model.slstm.configuration)
+        let json = try JSONEncoder().encode(try #require(model.slstm).configuration)
+        #expect(try JSONDecoder().decode(sLSTMConfiguration.self, from: json) == model.slstm?.configuration)
     }
 
     func expectEqual(_ a: [Double], _ b: [Double], sourceLocation: SourceLocation = #_sourceLocation) {

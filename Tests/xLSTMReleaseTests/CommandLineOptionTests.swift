@@ -16,6 +16,8 @@ import Testing
         (["train", "--test-count", "0"], "Error: --test-count: expected a positive whole number, received 0"),
         (["train", "--threads", "0"], "Error: --threads: expected a positive whole number, received 0"),
         (["train", "--task", "sorting"], "Error: --task: expected one of parity, even-pairs, cycle-navigation, modular-arithmetic, majority, received sorting"),
+        (["train", "--model", "gru"], "Error: --model: expected one of slstm, lstm, received gru"),
+        (["train", "--model", "lstm", "--heads", "2"], "Error: --heads: expected 1 with --model lstm, received 2"),
         (["train", "--checkpoint-every", "0"], "Error: --checkpoint-every: expected a positive whole number, received 0"),
         (["train", "--resume"], "Error: --resume: expected a --checkpoint-dir to resume from, received none"),
         (["train", "--resume", "--checkpoint-dir", "/nonexistent/run"], "Error: --resume: expected a checkpoint in /nonexistent/run, found none"),
@@ -63,6 +65,14 @@ import Testing
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardOutput.hasPrefix("\(task): train lengths 3...40"))
         #expect(outcome.standardOutput.contains("scaled accuracy"))
+    }
+
+    @Test func theLSTMBaselineTrains() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(xlstm, ["train", "--model", "lstm", "--steps", "5", "--test-count", "8", "--threads", "1"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("lstm H=64 K=1"))
+        #expect(outcome.standardOutput.contains("test accuracy on lengths 40...256:"))
     }
 
     @Test func aShortTrainingRunFinishes() throws {

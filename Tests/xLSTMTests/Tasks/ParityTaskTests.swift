@@ -37,4 +37,23 @@ import Testing
         expectClose(alone.scalars, Array(logits.scalars[2..<4]), .sameMath(Double.self), "padded row")
         checkGradients(of: model.namedParameters) { crossEntropy(logits: model(batch), targets: batch.labels) }
     }
+
+    @Test func anLSTMCoreClassifiesToo() throws {
+        let model = try Random.withSeed(5) {
+            try SequenceClassifier<Double>(configuration: .init(
+                vocabularySize: 2, embeddingSize: 3, classCount: 2,
+                slstm: sLSTMConfiguration(inputSize: 3, hiddenSize: 4, numLayers: 2), core: .lstm))
+        }
+        #expect(model.slstm == nil && model.lstm != nil)
+        #expect(model.namedParameters.map(\.name).filter { $0.hasPrefix("lstm.") }.count == 8)
+        let batch = try SequenceBatch(sequences: [[1, 0, 1, 1], [0, 1]], labels: [1, 1])
+        let alone = model(try SequenceBatch(sequences: [[0, 1]], labels: [1]))
+        expectClose(alone.scalars, Array(model(batch).scalars[2..<4]), .sameMath(Double.self), "padded row")
+        checkGradients(of: model.namedParameters, sampled: 6) { crossEntropy(logits: model(batch), targets: batch.labels) }
+        #expect(throws: xLSTMError.self) {
+            try SequenceClassifier<Double>(configuration: .init(
+                vocabularySize: 2, embeddingSize: 3, classCount: 2,
+                slstm: sLSTMConfiguration(inputSize: 3, hiddenSize: 4, numHeads: 2), core: .lstm))
+        }
+    }
 }
