@@ -19,6 +19,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "The recurrent core: slstm, or lstm (the classic LSTM baseline, one head).")
     var model = "slstm"
+    @Option(help: "Train several cores on the same data, one after another, and print one table (for example slstm,lstm).")
+    var compare: String?
     @Option(help: "Optimizer steps.")
     var steps = 1000
     @Option(help: "Sequences per step.")
@@ -69,9 +71,40 @@ struct TrainCommand: ParsableCommand {
         try requirePositive(threads, "--threads")
         try requirePositive(checkpointEvery, "--checkpoint-every")
         try requireOption(!resume || checkpointDir != nil, "--resume", expected: "a --checkpoint-dir to resume from", received: "none")
+        if let compare {
+            let models = compare.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            try requireOption(
+                models.count >= 2 && models.allSatisfy { SequenceClassifier<Float>.Core(rawValue: $0) != nil }
+                    && Set(models).count == models.count,
+                "--compare", expected: "two or more distinct cores of slstm, lstm separated by commas", received: compare)
+            try requireOption(checkpointDir == nil, "--compare", expected: "no --checkpoint-dir (one run per core)", received: compare)
+            try requireOption(!models.contains("lstm") || heads == 1, "--heads", expected: "1 with lstm in --compare", received: heads)
+        }
     }
 
     func run() throws {
+        guard let compare else {
+            _ = try train(core: model)
+            return
+        }
+        var rows: [String] = []
+        for core in compare.split(separator: ",").map(String.init) {
+            let start = Date()
+            let (accuracy, scaled, parameters) = try train(core: core)
+            rows.append(String(format: "| %@ | %d | %.3f | %.3f | %.1f s |", core, parameters, accuracy, scaled, Date().timeIntervalSince(start)))
+            print()
+        }
+        print("\(task), trained on \(trainLengths), tested on \(testLengths) (\(testCount) strings), \(steps) steps, H=\(hiddenSize), seed \(seed):")
+        print("| model | parameters | test accuracy | scaled accuracy | wall |")
+        print("|---|---|---|---|---|")
+        rows.forEach { print($0) }
+    }
+
+    /// Trains the `core` classifier on the task (from the same seed, so
+    /// every core sees the same data) and tests it.
+    ///
+    /// - Returns: the test accuracy, the scaled accuracy and the parameter count.
+    private func train(core: String) throws -> (accuracy: Double, scaled: Double, parameters: Int) {
         Parallelism.threadCount = threads
         Random.seed(seed)
         let kind = Self.tasks.first { $0.name == task }!
@@ -80,7 +113,7 @@ struct TrainCommand: ParsableCommand {
         let configuration = SequenceClassifier<Float>.Configuration(
             vocabularySize: train.vocabularySize, embeddingSize: 8, classCount: train.classCount,
             slstm: sLSTMConfiguration(inputSize: 8, hiddenSize: hiddenSize, numHeads: heads),
-            core: SequenceClassifier<Float>.Core(rawValue: model)!)
+            core: SequenceClassifier<Float>.Core(rawValue: core)!)
         let schedule = try WarmupCosineSchedule(
             peakLearningRate: learningRate, warmupSteps: steps / 20, totalSteps: steps,
             minimumLearningRate: learningRate / 20)
@@ -89,7 +122,7 @@ struct TrainCommand: ParsableCommand {
             ? TrainingSession(resumingFrom: store!, configuration: configuration, schedule: schedule, learningRate: learningRate)
             : TrainingSession(configuration: configuration, schedule: schedule, learningRate: learningRate, seed: seed)
         let model = session.model
-        print("\(task): train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); \(self.model) H=\(hiddenSize) K=\(heads), \(model.parameterCount) parameters")
+        print("\(task): train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); \(core) H=\(hiddenSize) K=\(heads), \(model.parameterCount) parameters")
         if resume { print("resumed from \(checkpointDir!) at step \(session.step)") }
         let start = Date()
         var recentLoss: [Float] = []
@@ -121,6 +154,7 @@ struct TrainCommand: ParsableCommand {
         print(String(
             format: "test accuracy on lengths %@: %.3f (%d of %d strings, chance %.3f), scaled accuracy %.3f", "\(test.lengths)",
             accuracy, correct, testCount, test.chanceAccuracy, test.scaledAccuracy(accuracy)))
+        return (accuracy, test.scaledAccuracy(accuracy), model.parameterCount)
     }
 
     /// A curriculum: the longest training string grows linearly from the
@@ -132,5 +166,4 @@ struct TrainCommand: ParsableCommand {
         let progress = min(1, Double(step) / Double(max(1, steps / 2)))
         return try task.with(lengths: shortest...(shortest + Int(progress * Double(longest - shortest))))
     }
-
 }

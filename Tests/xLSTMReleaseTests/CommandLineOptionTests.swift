@@ -18,6 +18,8 @@ import Testing
         (["train", "--task", "sorting"], "Error: --task: expected one of parity, even-pairs, cycle-navigation, modular-arithmetic, majority, received sorting"),
         (["train", "--model", "gru"], "Error: --model: expected one of slstm, lstm, received gru"),
         (["train", "--model", "lstm", "--heads", "2"], "Error: --heads: expected 1 with --model lstm, received 2"),
+        (["train", "--compare", "slstm"], "Error: --compare: expected two or more distinct cores of slstm, lstm separated by commas, received slstm"),
+        (["train", "--compare", "slstm,lstm", "--checkpoint-dir", "/tmp/x"], "Error: --compare: expected no --checkpoint-dir (one run per core), received slstm,lstm"),
         (["train", "--checkpoint-every", "0"], "Error: --checkpoint-every: expected a positive whole number, received 0"),
         (["train", "--resume"], "Error: --resume: expected a --checkpoint-dir to resume from, received none"),
         (["train", "--resume", "--checkpoint-dir", "/nonexistent/run"], "Error: --resume: expected a checkpoint in /nonexistent/run, found none"),
@@ -65,6 +67,16 @@ import Testing
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardOutput.hasPrefix("\(task): train lengths 3...40"))
         #expect(outcome.standardOutput.contains("scaled accuracy"))
+    }
+
+    @Test func compareTrainsEachCoreOnTheSameDataAndPrintsOneTable() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(
+            xlstm, ["train", "--compare", "slstm,lstm", "--steps", "5", "--test-count", "8", "--threads", "1"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let rows = outcome.standardOutput.split(separator: "\n").filter { $0.hasPrefix("| slstm |") || $0.hasPrefix("| lstm |") }
+        #expect(rows.count == 2 && rows[0].hasPrefix("| slstm | 18834 |"))
+        #expect(outcome.standardOutput.contains("parity, trained on 3-40, tested on 40-256 (8 strings), 5 steps, H=64, seed 1:"))
     }
 
     @Test func theLSTMBaselineTrains() throws {
