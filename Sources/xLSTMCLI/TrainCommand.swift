@@ -41,6 +41,8 @@ struct TrainCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "Worker threads of the sLSTM kernels.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Append the progress and test results as JSON lines (JSONL) to this file.")
+    var metrics: String?
     @Option(help: "Directory for checkpoints (step-N folders and a 'latest' pointer); none when omitted.")
     var checkpointDir: String?
     @Option(help: "Save a checkpoint every N steps (with --checkpoint-dir); multiples of 50 keep the progress lines of a resumed run identical.")
@@ -125,6 +127,7 @@ struct TrainCommand: ParsableCommand {
         print("\(task): train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); \(core) H=\(hiddenSize) K=\(heads), \(model.parameterCount) parameters")
         if resume { print("resumed from \(checkpointDir!) at step \(session.step)") }
         let start = Date()
+        let log = try metrics.map { try MetricsLog(path: $0) }
         var recentLoss: [Float] = []
         var recentCorrect = 0
         while session.step < steps {
@@ -137,7 +140,12 @@ struct TrainCommand: ParsableCommand {
             if (step + 1) % 50 == 0 || step + 1 == steps {
                 let accuracy = Double(recentCorrect) / Double(recentLoss.count * batchSize)
                 let meanLoss = recentLoss.reduce(0, +) / Float(recentLoss.count)
-                print(String(format: "step %5d  loss %.4f  train accuracy %.3f  %.1fs", step + 1, meanLoss, accuracy, Date().timeIntervalSince(start)))
+                let elapsed = Date().timeIntervalSince(start)
+                print(String(format: "step %5d  loss %.4f  train accuracy %.3f  %.1fs", step + 1, meanLoss, accuracy, elapsed))
+                try log?.append([
+                    "event": "train", "task": task, "model": core, "step": step + 1, "loss": Double(meanLoss),
+                    "train_accuracy": accuracy, "elapsed_s": elapsed,
+                ])
                 recentLoss.removeAll()
                 recentCorrect = 0
             }
@@ -154,6 +162,10 @@ struct TrainCommand: ParsableCommand {
         print(String(
             format: "test accuracy on lengths %@: %.3f (%d of %d strings, chance %.3f), scaled accuracy %.3f", "\(test.lengths)",
             accuracy, correct, testCount, test.chanceAccuracy, test.scaledAccuracy(accuracy)))
+        try log?.append([
+            "event": "test", "task": task, "model": core, "step": session.step, "test_lengths": testLengths,
+            "test_accuracy": accuracy, "scaled_accuracy": test.scaledAccuracy(accuracy), "chance": test.chanceAccuracy,
+        ])
         return (accuracy, test.scaledAccuracy(accuracy), model.parameterCount)
     }
 

@@ -79,6 +79,25 @@ import Testing
         #expect(outcome.standardOutput.contains("parity, trained on 3-40, tested on 40-256 (8 strings), 5 steps, H=64, seed 1:"))
     }
 
+    @Test func metricsAreAppendedAsJSONLines() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for _ in 0..<2 {
+            let outcome = try ReleaseBuild.run(
+                xlstm, ["train", "--steps", "60", "--test-count", "8", "--threads", "1", "--metrics", path])
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+        }
+        let records = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        // Two runs appended: progress at steps 50 and 60, then the test, each time.
+        #expect(records.map { $0["event"] as? String } == ["train", "train", "test", "train", "train", "test"])
+        #expect(records.map { ($0["step"] as? NSNumber)?.intValue } == [50, 60, 60, 50, 60, 60])
+        #expect(records.allSatisfy { $0["model"] as? String == "slstm" && $0["task"] as? String == "parity" })
+        #expect((records[2]["test_accuracy"] as? NSNumber).map { (0...1).contains($0.doubleValue) } == true)
+    }
+
     @Test func theLSTMBaselineTrains() throws {
         let xlstm = try ReleaseBuild.binary("xlstm")
         let outcome = try ReleaseBuild.run(xlstm, ["train", "--model", "lstm", "--steps", "5", "--test-count", "8", "--threads", "1"])
