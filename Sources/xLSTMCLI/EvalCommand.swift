@@ -55,19 +55,10 @@ struct EvalCommand: ParsableCommand {
         print("\(task), \(checkpoint.directory.lastPathComponent), \(count) strings per bucket (chance \(String(format: "%.3f", probe.chanceAccuracy)))")
         print("| lengths | accuracy | scaled accuracy |")
         print("|---|---|---|")
-        for bucket in 0..<buckets {
-            let low = lengths.lowerBound + lengths.count * bucket / buckets
-            let high = lengths.lowerBound + lengths.count * (bucket + 1) / buckets - 1
-            let test = try probe.with(lengths: low...high)
-            var correct = 0
-            var remaining = count
-            while remaining > 0 {
-                let batch = test.batch(count: min(64, remaining), using: &generator)
-                correct += withoutGradients { correctCount(model(batch), batch.labels) }
-                remaining -= batch.count
-            }
-            let accuracy = Double(correct) / Double(count)
-            print(String(format: "| %d-%d | %.3f | %.3f |", low, high, accuracy, test.scaledAccuracy(accuracy)))
+        for bucket in lengthBuckets(lengths, count: buckets) {
+            let (low, high) = (bucket.lowerBound, bucket.upperBound)
+            let bucketAccuracy = try testAccuracy(of: model, on: probe, lengths: bucket, strings: count, using: &generator)
+            print(String(format: "| %d-%d | %.3f | %.3f |", low, high, bucketAccuracy, probe.scaledAccuracy(bucketAccuracy)))
         }
     }
 }

@@ -41,6 +41,8 @@ struct TrainCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "Worker threads of the sLSTM kernels.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Write an HTML report with SVG charts (training loss, accuracy against test length) into this directory.")
+    var report: String?
     @Option(help: "Append the progress and test results as JSON lines (JSONL) to this file.")
     var metrics: String?
     @Option(help: "Directory for checkpoints (step-N folders and a 'latest' pointer); none when omitted.")
@@ -85,28 +87,35 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let compare else {
-            _ = try train(core: model)
-            return
+        let cores = compare.map { $0.split(separator: ",").map(String.init) } ?? [model]
+        var results: [RunResult] = []
+        for core in cores {
+            results.append(try train(core: core))
+            if cores.count > 1 { print() }
         }
-        var rows: [String] = []
-        for core in compare.split(separator: ",").map(String.init) {
-            let start = Date()
-            let (accuracy, scaled, parameters) = try train(core: core)
-            rows.append(String(format: "| %@ | %d | %.3f | %.3f | %.1f s |", core, parameters, accuracy, scaled, Date().timeIntervalSince(start)))
-            print()
+        let summary = "\(task), trained on \(trainLengths), tested on \(testLengths) (\(testCount) strings), \(steps) steps, H=\(hiddenSize), seed \(seed)"
+        if cores.count > 1 {
+            print(summary + ":")
+            print("| model | parameters | test accuracy | scaled accuracy | wall |")
+            print("|---|---|---|---|---|")
+            for result in results {
+                print(String(
+                    format: "| %@ | %d | %.3f | %.3f | %.1f s |", result.core, result.parameters, result.accuracy, result.scaled,
+                    result.seconds))
+            }
         }
-        print("\(task), trained on \(trainLengths), tested on \(testLengths) (\(testCount) strings), \(steps) steps, H=\(hiddenSize), seed \(seed):")
-        print("| model | parameters | test accuracy | scaled accuracy | wall |")
-        print("|---|---|---|---|---|")
-        rows.forEach { print($0) }
+        if let report {
+            try TrainingReport(title: summary, results: results).write(to: URL(fileURLWithPath: report))
+            print("report: \(report)/index.html")
+        }
     }
 
     /// Trains the `core` classifier on the task (from the same seed, so
     /// every core sees the same data) and tests it.
     ///
-    /// - Returns: the test accuracy, the scaled accuracy and the parameter count.
-    private func train(core: String) throws -> (accuracy: Double, scaled: Double, parameters: Int) {
+    /// - Returns: the test results, and for a report the loss curve and the accuracy by length bucket.
+    private func train(core: String) throws -> RunResult {
+        let started = Date()
         Parallelism.threadCount = threads
         Random.seed(seed)
         let kind = Self.tasks.first { $0.name == task }!
@@ -130,6 +139,7 @@ struct TrainCommand: ParsableCommand {
         let log = try metrics.map { try MetricsLog(path: $0) }
         var recentLoss: [Float] = []
         var recentCorrect = 0
+        var curve: [(x: Double, y: Double)] = []
         while session.step < steps {
             let step = session.step
             let batch = try curriculum(train, step: step).batch(count: batchSize, using: &session.data)
@@ -141,6 +151,7 @@ struct TrainCommand: ParsableCommand {
                 let accuracy = Double(recentCorrect) / Double(recentLoss.count * batchSize)
                 let meanLoss = recentLoss.reduce(0, +) / Float(recentLoss.count)
                 let elapsed = Date().timeIntervalSince(start)
+                curve.append((Double(step + 1), Double(meanLoss)))
                 print(String(format: "step %5d  loss %.4f  train accuracy %.3f  %.1fs", step + 1, meanLoss, accuracy, elapsed))
                 try log?.append([
                     "event": "train", "task": task, "model": core, "step": step + 1, "loss": Double(meanLoss),
@@ -166,7 +177,15 @@ struct TrainCommand: ParsableCommand {
             "event": "test", "task": task, "model": core, "step": session.step, "test_lengths": testLengths,
             "test_accuracy": accuracy, "scaled_accuracy": test.scaledAccuracy(accuracy), "chance": test.chanceAccuracy,
         ])
-        return (accuracy, test.scaledAccuracy(accuracy), model.parameterCount)
+        var buckets: [(lengths: ClosedRange<Int>, accuracy: Double)] = []
+        if report != nil {
+            for bucket in lengthBuckets(test.lengths, count: min(8, test.lengths.count)) {
+                buckets.append((bucket, try testAccuracy(of: model, on: test, lengths: bucket, strings: max(64, testCount / 8), using: &session.data)))
+            }
+        }
+        return RunResult(
+            core: core, accuracy: accuracy, scaled: test.scaledAccuracy(accuracy), parameters: model.parameterCount,
+            seconds: Date().timeIntervalSince(started), curve: curve, buckets: buckets, chance: test.chanceAccuracy)
     }
 
     /// A curriculum: the longest training string grows linearly from the
