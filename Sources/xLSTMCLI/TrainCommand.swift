@@ -105,6 +105,14 @@ struct TrainCommand: ParsableCommand {
             }
         }
         if let report {
+            // The length-generalization table: accuracy by test-length bucket.
+            let buckets = results.first?.buckets.map(\.lengths) ?? []
+            print("accuracy by test length:")
+            print("| model | " + buckets.map { "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: " | ") + " |")
+            print("|---|" + String(repeating: "---|", count: buckets.count))
+            for result in results {
+                print("| \(result.core) | " + result.buckets.map { String(format: "%.3f", $0.accuracy) }.joined(separator: " | ") + " |")
+            }
             try TrainingReport(title: summary, results: results).write(to: URL(fileURLWithPath: report))
             print("report: \(report)/index.html")
         }
