@@ -50,6 +50,16 @@ let package = Package(
             dependencies: ["xLSTM"],
             path: "Examples/SineRegression"
         ),
+        .executableTarget(
+            name: "streaming-tbptt",
+            dependencies: ["xLSTM"],
+            path: "Examples/StreamingTBPTT"
+        ),
+        .executableTarget(
+            name: "language-model",
+            dependencies: ["xLSTM"],
+            path: "Examples/LanguageModel"
+        ),
         // A program that trips each kind of trap; the release-build message
         // tests run it (built with `-c release`) and read its standard error.
         .executableTarget(
