@@ -52,9 +52,17 @@ struct BenchLanguageModelCommand: ParsableCommand {
             let (logits, _) = model(tokens)
             crossEntropy(logits: logits.reshaped([batch * steps, vocab]), targets: targets).backward()
         }
-        let promptOnly = timing.median { _ = try? model.generate(prompt: promptTokens, maxNewTokens: 1) }
-        let decoding = timing.median { _ = try? model.generate(prompt: promptTokens, maxNewTokens: newTokens + 1) }
-        record.decodeMsPerToken = (decoding - promptOnly) / Double(newTokens)
+        // The time between the first new token (right after the prompt) and
+        // the last: `newTokens` recurrent steps, whatever the prompt cost.
+        var perToken: [Double] = []
+        for run in 0..<(timing.warmup + timing.runs) {
+            var times: [Date] = []
+            _ = try? model.generate(prompt: promptTokens, maxNewTokens: newTokens + 1) { _ in times.append(Date()) }
+            if run >= timing.warmup, let first = times.first, let last = times.last {
+                perToken.append(last.timeIntervalSince(first) * 1000 / Double(newTokens))
+            }
+        }
+        record.decodeMsPerToken = perToken.sorted()[perToken.count / 2]
         record.peakRssMb = Measurement.peakResidentMegabytes()
         if let peak = record.peakRssMb, let baseline { record.rssIncreaseMb = peak - baseline }
         let encoder = JSONEncoder()
