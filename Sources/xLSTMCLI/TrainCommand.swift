@@ -193,7 +193,7 @@ struct TrainCommand: ParsableCommand {
         }
         return RunResult(
             core: core, accuracy: accuracy, scaled: test.scaledAccuracy(accuracy), parameters: model.parameterCount,
-            seconds: Date().timeIntervalSince(started), curve: curve, buckets: buckets, chance: test.chanceAccuracy)
+            seconds: Date().timeIntervalSince(started), curve: curve, buckets: buckets)
     }
 
     /// A curriculum: the longest training string grows linearly from the

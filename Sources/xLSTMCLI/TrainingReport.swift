@@ -11,7 +11,6 @@ struct RunResult {
     let curve: [(x: Double, y: Double)]
     /// Test accuracy by length bucket (filled when a report is asked for).
     let buckets: [(lengths: ClosedRange<Int>, accuracy: Double)]
-    let chance: Double
 }
 
 /// The HTML report of a run: the results table and two SVG charts, the

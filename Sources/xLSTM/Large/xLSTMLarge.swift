@@ -76,10 +76,19 @@ public final class xLSTMLarge<Scalar: TensorScalar>: ConfigurableModule {
         if tokens.isEmpty || steps == 0 || tokens.contains(where: { $0.count != steps }) {
             trap(xLSTMError(argument: "tokens", expected: "B >= 1 sequences of one length T >= 1", received: "lengths \(tokens.map(\.count))"))
         }
-        let states = states ?? zeroStates(batch: tokens.count)
-        if states.count != backbone.blocks.count {
-            trap(xLSTMError(argument: "states", expected: "\(backbone.blocks.count) states (one per block)", received: "\(states.count)"))
+        if let states {
+            orTrap { () throws(xLSTMError) in
+                try require(
+                    states.count == backbone.blocks.count, "states",
+                    expected: "\(backbone.blocks.count) states (one per block)", received: "\(states.count)")
+                for (index, state) in states.enumerated() {
+                    try state.validate(
+                        batch: tokens.count, heads: configuration.heads, qkHeadSize: configuration.qkHeadSize,
+                        vHeadSize: configuration.vHeadSize, argument: "states[\(index)]")
+                }
+            }
         }
+        let states = states ?? zeroStates(batch: tokens.count)
         var hidden = backbone.embeddings(tokens.flatMap { $0 }, shape: [tokens.count, steps])
         var next: [mLSTMState<Scalar>] = []
         for (block, state) in zip(backbone.blocks, states) {

@@ -76,7 +76,7 @@ public struct Checkpoint: Sendable {
         } catch {
             throw CheckpointError(file: url.path, reason: "metadata \"steps\" is not a map of names to counts")
         }
-        let names = try parameterNames(optimizer, model, file: url.path)
+        let names = try optimizerParameterNames(optimizer, model, file: url.path)
         var state: [OptimizerState<O.Scalar>] = []
         for (name, current) in zip(names, optimizer.state()) {
             var buffers: [String: [O.Scalar]] = [:]
@@ -102,22 +102,23 @@ public struct Checkpoint: Sendable {
     public func trainerState() throws(CheckpointError) -> TrainerState {
         try readJSON(TrainerState.self, from: directory.appendingPathComponent(Self.trainerFile))
     }
+}
 
-    /// The optimizer's parameters named as `model` names them.
-    func parameterNames<O: Optimizer>(_ optimizer: O, _ model: some Module<O.Scalar>, file: String) throws(CheckpointError)
-        -> [String]
-    {
-        var names: [ObjectIdentifier: String] = [:]
-        for (name, tensor) in model.namedParameters { names[ObjectIdentifier(tensor)] = name }
-        var result: [String] = []
-        for (index, parameter) in optimizer.parameters.enumerated() {
-            guard let name = names[ObjectIdentifier(parameter)] else {
-                throw CheckpointError(file: file, reason: "the optimizer's parameter \(index) is not a parameter of the model")
-            }
-            result.append(name)
+/// The optimizer's parameters named as `model` names them: how optimizer
+/// state is keyed in `optimizer.safetensors`, by writer and reader alike.
+func optimizerParameterNames<O: Optimizer>(_ optimizer: O, _ model: some Module<O.Scalar>, file: String)
+    throws(CheckpointError) -> [String]
+{
+    var names: [ObjectIdentifier: String] = [:]
+    for (name, tensor) in model.namedParameters { names[ObjectIdentifier(tensor)] = name }
+    var result: [String] = []
+    for (index, parameter) in optimizer.parameters.enumerated() {
+        guard let name = names[ObjectIdentifier(parameter)] else {
+            throw CheckpointError(file: file, reason: "the optimizer's parameter \(index) is not a parameter of the model")
         }
-        return result
+        result.append(name)
     }
+    return result
 }
 
 /// The contents of `config.json`.

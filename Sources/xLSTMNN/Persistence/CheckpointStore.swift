@@ -135,7 +135,7 @@ public struct CheckpointStore: Sendable {
     private func writeOptimizer<Model: Module, O: Optimizer>(_ optimizer: O, of model: Model, to url: URL)
         throws(CheckpointError) where O.Scalar == Model.Scalar
     {
-        let names = try Checkpoint(directory: directory).parameterNames(optimizer, model, file: url.path)
+        let names = try optimizerParameterNames(optimizer, model, file: url.path)
         var writer = SafeTensorsWriter(metadata: ["optimizer": String(describing: O.self)])
         var steps: [String: Int] = [:]
         do {

@@ -94,3 +94,20 @@ import Testing
         #expect(xLSTMLargeConfiguration(vocabularySize: 8, embeddingSize: width, blocks: 1, heads: 4).feedForwardSize == expected)
     }
 }
+
+/// States handed to xLSTM-Large are checked by name, and detached states carry
+/// the same values out of the graph.
+@Test func xLSTMLargeChecksTheStatesItIsGiven() async throws {
+    let model = try Random.withSeed(8) {
+        try xLSTMLarge<Double>(configuration: xLSTMLargeConfiguration(vocabularySize: 8, embeddingSize: 8, blocks: 2, heads: 2))
+    }
+    let (_, states) = model([[1, 2, 3]])
+    let detached = states.map { $0.detached() }
+    #expect(detached.allSatisfy { !$0.C.requiresGrad } && detached[1].C.scalars == states[1].C.scalars)
+    expectClose(model([[4]], states: detached).logits, model([[1, 2, 3, 4]]).logits.slice(alongAxis: 1, 3..<4), .sameMath(Double.self), "carried")
+    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        let model = try! xLSTMLarge<Double>(configuration: xLSTMLargeConfiguration(vocabularySize: 8, embeddingSize: 8, blocks: 2, heads: 2))
+        _ = model([[1]], states: model.zeroStates(batch: 2))
+    }
+    #expect(standardError(of: result).contains("invalid states[0].C: expected shape [1, 2, 2, 4], received shape [2, 2, 2, 4]"))
+}
