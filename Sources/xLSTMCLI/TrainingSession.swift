@@ -4,21 +4,18 @@ import xLSTM
 
 /// The state of one `xlstm train` run: model, optimizer, schedule, the data
 /// sampler and the step, built fresh or resumed from a checkpoint, and saved as one.
-struct TrainingSession {
-    let model: SequenceClassifier<Float>
+struct TrainingSession<Model: ConfigurableModule> where Model.Scalar == Float {
+    let model: Model
     let optimizer: Adam<Float>
     let schedule: WarmupCosineSchedule
-    /// Draws the training and test strings.
+    /// Draws the training and test data.
     var data: Xoshiro256
     /// Steps completed.
     private(set) var step: Int
 
     /// A new run from `seed`.
-    init(
-        configuration: SequenceClassifier<Float>.Configuration, schedule: WarmupCosineSchedule, learningRate: Double,
-        seed: UInt64
-    ) throws {
-        model = try SequenceClassifier(configuration: configuration)
+    init(configuration: Model.Configuration, schedule: WarmupCosineSchedule, learningRate: Double, seed: UInt64) throws {
+        model = try Model(configuration: configuration)
         optimizer = try Adam(parameters: model.parameters, learningRate: learningRate)
         self.schedule = schedule
         data = Xoshiro256(seed: seed)
@@ -28,16 +25,16 @@ struct TrainingSession {
     /// The run whose latest checkpoint is in `store`; its model and schedule
     /// must be the ones these options describe.
     init(
-        resumingFrom store: CheckpointStore, configuration: SequenceClassifier<Float>.Configuration,
-        schedule: WarmupCosineSchedule, learningRate: Double
+        resumingFrom store: CheckpointStore, configuration: Model.Configuration, schedule: WarmupCosineSchedule,
+        learningRate: Double
     ) throws {
         guard let checkpoint = try store.latest() else {
             throw ValidationError("--resume: expected a checkpoint in \(store.directory.path), found none")
         }
-        model = try checkpoint.model(SequenceClassifier<Float>.self)
+        model = try checkpoint.model(Model.self)
         guard model.configuration == configuration else {
             throw ValidationError(
-                "--resume: \(checkpoint.directory.path) holds a model of another shape (\(model.configuration.slstm)); pass the options of the run that wrote it")
+                "--resume: \(checkpoint.directory.path) holds a model of another configuration; pass the options of the run that wrote it")
         }
         optimizer = try Adam(parameters: model.parameters, learningRate: learningRate)
         try checkpoint.restore(optimizer, of: model)
@@ -52,18 +49,19 @@ struct TrainingSession {
         Random.state = trainer.random
     }
 
-    /// One optimizer step on `batch`: the batch's mean loss and how many it classified right.
-    mutating func trainStep(on batch: SequenceBatch) -> (loss: Float, correct: Int) {
+    /// One optimizer step on the loss `loss` computes from the model.
+    ///
+    /// - Returns: the loss before the step.
+    mutating func trainStep(_ loss: (Model) -> Tensor<Float>) -> Float {
         optimizer.learningRate = schedule.learningRate(atStep: step)
         optimizer.zeroGrad()
-        let logits = model(batch)
-        let loss = crossEntropy(logits: logits, targets: batch.labels)
-        loss.backward()
+        let value = loss(model)
+        value.backward()
         // A non-finite gradient norm (a diverging run) skips the update
         // instead of writing NaN into every parameter.
         if (try? clipGradientNorm(model.parameters, maxNorm: 1)) != nil { optimizer.step() }
         step += 1
-        return (loss.scalar, correctCount(logits, batch.labels))
+        return value.scalar
     }
 
     /// Saves everything a resumed run needs as checkpoint `step-<step>`.

@@ -25,6 +25,15 @@ public struct Checkpoint: Sendable {
         self.directory = directory
     }
 
+    /// The name of the model `config.json` describes (a type's
+    /// `ConfigurableModule.modelName`), to choose the type to open it as.
+    ///
+    /// - Throws: ``CheckpointError`` naming the file when it is missing or malformed.
+    public func modelName() throws(CheckpointError) -> String {
+        struct Name: Decodable { let model: String }
+        return try readJSON(Name.self, from: directory.appendingPathComponent(Self.configurationFile)).model
+    }
+
     /// Rebuilds the model from `config.json` and loads its parameters
     /// (strictly) from `model.safetensors`.
     ///

@@ -94,6 +94,24 @@ import Testing
         }
     }
 
+    @Test func majorityCountIsTheMostFrequentSymbolsCountMinusOne() throws {
+        let task = try MajorityCountTask(lengths: 1...4)
+        for length in 1...4 {
+            for string in Self.allStrings(length: length, vocabulary: 8) {
+                let count = (0..<8).map { symbol in string.filter { $0 == symbol }.count }.max()!
+                #expect(task.label(of: string) == count - 1)
+            }
+        }
+        // One symbol repeated 256 times is the highest class.
+        #expect(task.label(of: [Int](repeating: 5, count: 256)) == task.classCount - 1)
+        var generator = Xoshiro256(seed: 3)
+        let batch = try task.with(lengths: 40...256).batch(count: 200, using: &generator)
+        #expect(batch.labels.allSatisfy { (0..<task.classCount).contains($0) })
+        #expect(throws: xLSTMError(argument: "lengths", expected: "lengths of at most 256", received: "40...257")) {
+            try MajorityCountTask(lengths: 40...257)
+        }
+    }
+
     @Test func batchesDrawTheirLengthsTokensAndLabels() throws {
         let tasks: [any FormalTask] = [
             try ParityTask(lengths: 3...9), try EvenPairsTask(lengths: 3...9), try CycleNavigationTask(lengths: 3...9),
