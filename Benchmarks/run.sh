@@ -15,10 +15,11 @@
 #   --timeout S     per-measurement time limit in seconds (default 1800)
 #   -h, --help
 #
-# Every measurement runs in its own process (so peak memory is per
-# measurement); a failing or missing command gives a row with "error" and the
-# run goes on. Output: the table on stdout, Benchmarks/results.json, and the raw
-# JSON lines + per-measurement logs in Benchmarks/.last-run/.
+# This script installs the Python side (Benchmarks/.venv) and builds; then
+# `xlstm bench run` measures: every measurement in its own process (so peak
+# memory is per measurement); a failing or missing one gives a row with its
+# error and the run goes on. Output: the tables on stdout and
+# Benchmarks/results.json; install and build logs in Benchmarks/.last-run/.
 
 set -u
 
@@ -26,7 +27,6 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 VENV="$HERE/.venv"
 OUTDIR="$HERE/.last-run"
-ROWS="$OUTDIR/rows.jsonl"
 THREADS=2
 TORCH_VERSION=2.13.0
 
@@ -58,10 +58,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 SYS_PY="$(command -v python3 || command -v python || true)"
 if [ -z "$SYS_PY" ]; then echo "run.sh: python3 not found" >&2; exit 1; fi
-REPORT="$SYS_PY $HERE/report.py"   # stdlib only: works even without the venv
 
 rm -rf "$OUTDIR"; mkdir -p "$OUTDIR"
-: > "$ROWS"
 log() { echo "== $*"; }
 
 # ---------------------------------------------------------------- (a) venv ---
@@ -153,111 +151,14 @@ if [ "$BUILD" = 1 ]; then
   log "build: $BUILD_STATUS"
 fi
 
-# ----------------------------------------------------------- measurements ---
-if command -v timeout >/dev/null 2>&1; then TIMEOUT=(timeout "$TIMEOUT_S"); else TIMEOUT=(); fi
-N=0
-# measure IMPL B T D H K -- command...   (one process, one row)
-measure() {
-  local impl=$1 b=$2 t=$3 d=$4 h=$5 k=$6; shift 7
-  N=$((N + 1))
-  local base="$OUTDIR/$(printf '%03d' $N)-$impl" rc
-  if [ ! -x "$1" ]; then   # e.g. our binary when the build failed or was skipped
-    : > "$base.out"; echo "not found: $1" > "$base.err"; rc=127
-  else
-    ${TIMEOUT[@]+"${TIMEOUT[@]}"} "$@" > "$base.out" 2> "$base.err" < /dev/null
-    rc=$?
-  fi
-  $REPORT collect --rows "$ROWS" --impl "$impl" --batch "$b" --steps "$t" --input-size "$d" \
-    --hidden-size "$h" --heads "$k" --threads "$THREADS" --rc "$rc" \
-    --stdout "$base.out" --stderr "$base.err" --command "$*"
-}
-skip() {
-  local impl=$1 b=$2 t=$3 d=$4 h=$5 k=$6 reason=$7
-  $REPORT skip --rows "$ROWS" --impl "$impl" --batch "$b" --steps "$t" --input-size "$d" \
-    --hidden-size "$h" --heads "$k" --threads "$THREADS" --reason "$reason"
-}
-
-# (B T D H K) lines
-if [ "$QUICK" = 1 ]; then
-  SHAPES=("2 16 32 32 1" "2 16 32 32 4")
-  REF_LIMIT=$((8 * 256 * 256))
-  TRAIN=(2 16 256 32 64 2)              # B T vocab embed hidden layers
-else
-  SHAPES=("8 256 256 256 1" "8 256 256 256 4"
-          "32 512 512 512 1" "32 512 512 512 4"
-          "1 1024 128 128 1" "1 1024 128 128 4"
-          "8 1024 256 256 4")           # T-scaling line
-  REF_LIMIT=$((8 * 256 * 256))
-  TRAIN=(16 128 256 128 256 2)
-fi
-COMMON=(--threads "$THREADS" --warmup "$WARMUP" --runs "$RUNS")
-
-LSTM_DONE=" "   # (B.T.D.H) keys already measured; plain string for bash 3 (macOS)
-for s in "${SHAPES[@]}"; do
-  read -r B T D H K <<< "$s"
-  log "shape B=$B T=$T D=$D H=$H heads=$K"
-  SH=(--batch "$B" --steps "$T" --input-size "$D" --hidden-size "$H" --heads "$K")
-  measure xlstm-fast "$B" "$T" "$D" "$H" "$K" -- "$BIN" bench --kernel fast "${SH[@]}" "${COMMON[@]}"
-  if [ "$ALL" = 1 ] || [ $((B * T * H)) -le $REF_LIMIT ]; then
-    measure xlstm-reference "$B" "$T" "$D" "$H" "$K" -- "$BIN" bench --kernel reference "${SH[@]}" "${COMMON[@]}"
-  else
-    skip xlstm-reference "$B" "$T" "$D" "$H" "$K" "B*T*H > 8*256*256 (slow); use --all"
-  fi
-  # nn.LSTM has no heads: measure once per (B,T,D,H); report.py reuses it.
-  if [ "${LSTM_DONE#* $B.$T.$D.$H }" = "$LSTM_DONE" ]; then
-    LSTM_DONE="$LSTM_DONE$B.$T.$D.$H "
-    measure nn.LSTM "$B" "$T" "$D" "$H" "$K" -- "$PY" "$HERE/baselines.py" --impl nn.LSTM "${SH[@]}" "${COMMON[@]}"
-  fi
-  if [ "$HAVE_XLSTM" = 1 ]; then
-    measure xlstm-official "$B" "$T" "$D" "$H" "$K" -- "$PY" "$HERE/baselines.py" --impl xlstm-official "${SH[@]}" "${COMMON[@]}"
-  else
-    skip xlstm-official "$B" "$T" "$D" "$H" "$K" "package xlstm not importable"
-  fi
-  if [ "$HAVE_FLASHRNN" = 1 ]; then
-    measure flashrnn "$B" "$T" "$D" "$H" "$K" -- "$PY" "$HERE/baselines.py" --impl flashrnn "${SH[@]}" "${COMMON[@]}"
-  else
-    skip flashrnn "$B" "$T" "$D" "$H" "$K" "package flashrnn not importable"
-  fi
-done
-
-read -r TB TT TV TE TH TL <<< "${TRAIN[*]}"
-log "training step B=$TB T=$TT vocab=$TV embed=$TE hidden=$TH layers=$TL"
-TR=(--batch "$TB" --steps "$TT" --vocab "$TV" --embed "$TE" --hidden-size "$TH" --layers "$TL")
-measure xlstm-train "$TB" "$TT" "$TE" "$TH" 1 -- "$BIN" bench-train "${TR[@]}" "${COMMON[@]}"
-measure torch-train "$TB" "$TT" "$TE" "$TH" 1 -- "$PY" "$HERE/baselines.py" --impl torch-train "${TR[@]}" "${COMMON[@]}"
-
-# The language model: xLSTM-Large of random weights against transformers' xLSTMForCausalLM.
-if [ "$QUICK" = 1 ]; then LMC=(128 2 2 64 2 32 8 4); else LMC=(512 4 6 256 4 512 64 32); fi
-read -r LD LK LB LV LBATCH LT LP LN <<< "${LMC[*]}"
-log "language model D=$LD heads=$LK blocks=$LB vocab=$LV, prefill ${LBATCH}x$LT, decode after $LP tokens"
-if [ -x "$BIN" ]; then
-  "$BIN" bench-lm --hidden-size "$LD" --heads "$LK" --blocks "$LB" --vocab "$LV" --batch "$LBATCH" --steps "$LT" \
-    --prompt "$LP" --new-tokens "$LN" "${COMMON[@]}" > "$OUTDIR/lm-ours.json" 2> "$OUTDIR/lm-ours.err"
-fi
-if [ -x "$PY" ]; then
-  ${TIMEOUT[@]+"${TIMEOUT[@]}"} "$PY" "$HERE/hf_xlstm_baseline.py" --hidden "$LD" --heads "$LK" --blocks "$LB" --vocab "$LV" \
-    --batch "$LBATCH" --seq "$LT" --prompt-tokens "$LP" --new-tokens "$LN" --threads "$THREADS" --warmup "$WARMUP" \
-    --runs "$RUNS" > "$OUTDIR/lm-hf.json" 2> "$OUTDIR/lm-hf.err"
-fi
-
-# ------------------------------------------------------------------ report ---
-ENV_JSON="$OUTDIR/env.json"
-INFO="{}"
-[ -x "$PY" ] && INFO="$("$PY" "$HERE/baselines.py" --info 2>/dev/null || echo '{}')"
-"$SYS_PY" - "$ENV_JSON" "$INFO" "$INSTALL_NOTES" "$BUILD_STATUS" "$BIN" <<PYEOF
-import json, sys
-path, info, notes, build, binary = sys.argv[1:6]
-try:
-    env = json.loads(info)
-except ValueError:
-    env = {}
-env.update(quick=bool($QUICK), all=bool($ALL), threads=$THREADS, warmup=$WARMUP, runs=$RUNS,
-           build=build, binary=binary,
-           train_config=dict(zip(["batch", "steps", "vocab", "embed", "hidden_size", "layers"],
-                                 [int(v) for v in "${TRAIN[*]}".split()])),
-           install_notes=[l.strip() for l in open(notes) if l.strip()])
-json.dump(env, open(path, "w"))
-PYEOF
+# --------------------------------------------- measurements and the report ---
+# `xlstm bench run` measures every row (each in a process of its own) and
+# prints the machine, the tables and the ratios.
+if [ ! -x "$BIN" ]; then echo "run.sh: $BIN not found (build: $BUILD_STATUS)" >&2; exit 1; fi
+OPTS=(--threads "$THREADS" --warmup "$WARMUP" --runs "$RUNS" --timeout "$TIMEOUT_S" --baselines "$HERE"
+      --output "$HERE/results.json")
+[ "$QUICK" = 1 ] && OPTS+=(--quick)
+[ "$ALL" = 1 ] && OPTS+=(--all)
+[ "$TORCH_OK" = 1 ] && OPTS+=(--python "$PY")
 echo
-$REPORT table --rows "$ROWS" --env "$ENV_JSON" --out "$HERE/results.json"
-$REPORT lm --ours "$OUTDIR/lm-ours.json" --hf "$OUTDIR/lm-hf.json"
+"$BIN" bench run "${OPTS[@]}"

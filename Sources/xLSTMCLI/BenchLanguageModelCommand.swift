@@ -8,7 +8,7 @@ import xLSTM
 /// (see Benchmarks/README.md), the counterpart of Benchmarks/hf_xlstm_baseline.py.
 struct BenchLanguageModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-lm", abstract: "Time an xLSTM-Large model: prefill, training step, greedy decoding; print a JSON line.")
+        commandName: "lm", abstract: "Time an xLSTM-Large model: prefill, training step, greedy decoding; print a JSON line.")
 
     @Option(help: "Batch size B of prefill and training.") var batch = 4
     @Option(help: "Sequence length T of prefill and training.") var steps = 512

@@ -6,7 +6,7 @@ import xLSTM
 /// sLSTM stack, linear, cross-entropy, Adam) and prints one JSON line.
 struct BenchTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-train", abstract: "Time one training step of embedding -> sLSTM -> linear -> Adam.")
+        commandName: "train", abstract: "Time one training step of embedding -> sLSTM -> linear -> Adam.")
 
     @Option(help: "Batch size B.") var batch = 16
     @Option(help: "Sequence length T.") var steps = 128

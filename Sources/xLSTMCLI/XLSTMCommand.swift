@@ -5,6 +5,6 @@ import ArgumentParser
 struct XLSTMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xlstm",
-        abstract: "Train and benchmark the sLSTM (Beck et al. 2024).",
-        subcommands: [TrainCommand.self, EvalCommand.self, GenerateCommand.self, BenchCommand.self, BenchTrainCommand.self, BenchLanguageModelCommand.self])
+        abstract: "Train, evaluate, sample and benchmark xLSTM models (Beck et al. 2024).",
+        subcommands: [TrainCommand.self, EvalCommand.self, GenerateCommand.self, BenchCommand.self])
 }

@@ -15,27 +15,43 @@ import Testing
         (["train", "--batch-size", "0"], "Error: --batch-size: expected a positive whole number, received 0"),
         (["train", "--test-count", "0"], "Error: --test-count: expected a positive whole number, received 0"),
         (["train", "--threads", "0"], "Error: --threads: expected a positive whole number, received 0"),
-        (["train", "--task", "sorting"], "Error: --task: expected one of parity, even-pairs, cycle-navigation, modular-arithmetic, majority, received sorting"),
-        (["train", "--model", "gru"], "Error: --model: expected one of slstm, lstm, received gru"),
-        (["train", "--model", "lstm", "--heads", "2"], "Error: --heads: expected 1 with --model lstm, received 2"),
-        (["train", "--compare", "slstm"], "Error: --compare: expected two or more distinct cores of slstm, lstm separated by commas, received slstm"),
-        (["train", "--compare", "slstm,lstm", "--checkpoint-dir", "/tmp/x"], "Error: --compare: expected no --checkpoint-dir (one run per core), received slstm,lstm"),
+        (["train", "--task", "sorting"], "Error: --task: expected one of parity, even-pairs, cycle-navigation, modular-arithmetic, majority, majority-count, char-lm, received sorting"),
+        (["train", "--model", "gru"], "Error: --model: expected one of slstm, lstm, mlstm, xlstm, xlstm-large, received gru"),
+        (["train", "--model", "lstm", "--heads", "2"], "Error: --heads: expected 1 with lstm, received 2"),
+        (["train", "--compare", "slstm"], "Error: --compare: expected two or more distinct models of slstm, lstm, mlstm, xlstm, xlstm-large separated by commas, received slstm"),
+        (["train", "--compare", "slstm,lstm", "--checkpoint-dir", "/tmp/x"], "Error: --compare: expected no --checkpoint-dir (one run per model), received slstm,lstm"),
+        (["train", "--model", "xlstm-large"], "Error: --model: expected a classifier for parity (xlstm-large needs --task char-lm), received xlstm-large"),
+        (["train", "--task", "char-lm", "--compare", "xlstm,lstm"], "Error: --compare: expected a language model for char-lm (not lstm), received lstm"),
+        (["train", "--model", "xlstm", "--pattern", "smx"], "Error: --pattern: expected letters m (mLSTM block) and s (sLSTM block), for example sm, received smx"),
+        (["train", "--model", "mlstm", "--hidden-size", "5", "--heads", "1"], "Error: --hidden-size, --heads: expected a divisor of the inner size 10 for qkvBlockSize, received 4"),
+        (["train", "--task", "char-lm", "--model", "xlstm-large", "--hidden-size", "8", "--heads", "8"], "Error: --hidden-size, --heads: expected"),
+        (["train", "--blocks", "0"], "Error: --blocks: expected a positive whole number, received 0"),
+        (["train", "--context", "0"], "Error: --context: expected a positive whole number, received 0"),
+        (["train", "--task", "char-lm", "--text", "/nonexistent/book.txt"], "Error: --text: expected a readable file, received /nonexistent/book.txt"),
+        (["train", "--task", "char-lm", "--context", "1000000"], "Error: --context: expected fewer characters than the training part of the text (177179), received 1000000"),
         (["train", "--checkpoint-every", "0"], "Error: --checkpoint-every: expected a positive whole number, received 0"),
         (["train", "--resume"], "Error: --resume: expected a --checkpoint-dir to resume from, received none"),
         (["train", "--resume", "--checkpoint-dir", "/nonexistent/run"], "Error: --resume: expected a checkpoint in /nonexistent/run, found none"),
         (["eval", "--checkpoint-dir", "/nonexistent/run", "--buckets", "0"], "Error: --buckets: expected a positive whole number, received 0"),
         (["eval", "--checkpoint-dir", "/nonexistent/run", "--test-lengths", "40-42", "--buckets", "4"], "Error: --buckets: expected at most 3 (one length per bucket), received 4"),
         (["eval", "--checkpoint-dir", "/nonexistent/run"], "Error: --checkpoint-dir: expected a checkpoint in /nonexistent/run, found none"),
+        (["generate"], "Error: --checkpoint-dir, --hugging-face-directory: expected exactly one of the two, received neither"),
+        (["generate", "--checkpoint-dir", "/x", "--hugging-face-directory", "/y"], "Error: --checkpoint-dir, --hugging-face-directory: expected exactly one of the two, received both"),
+        (["generate", "--checkpoint-dir", "/nonexistent/run", "--prompt", "a"], "Error: --checkpoint-dir: expected a checkpoint in /nonexistent/run, found none"),
+        (["eval", "--checkpoint-dir", "/nonexistent/run", "--context", "0"], "Error: --context: expected a positive whole number, received 0"),
         (["generate", "--hugging-face-directory", "/x", "--temperature", "nan"], "Error: --temperature: expected a finite value >= 0, received nan"),
         (["generate", "--hugging-face-directory", "/x", "--top-k", "0"], "Error: --top-k: expected a positive whole number, received 0"),
         (["generate", "--hugging-face-directory", "/x", "--top-p", "1.5"], "Error: --top-p: expected a value in (0, 1], received 1.5"),
-        (["bench", "--kernel", "gpu"], "Error: --kernel: expected one of fast, reference, received gpu"),
-        (["bench", "--batch", "0"], "Error: --batch: expected a positive whole number, received 0"),
-        (["bench", "--warmup=-1"], "Error: --warmup: expected a whole number >= 0, received -1"),
-        (["bench-lm", "--blocks", "0"], "Error: --blocks: expected a positive whole number, received 0"),
-        (["bench-lm", "--heads", "3"], "Error: --heads: expected heads with hidden-size / 2 divisible by them (q, k at half width), received 3"),
-        (["bench-train", "--layers", "0"], "Error: --layers: expected a positive whole number, received 0"),
-        (["bench-train", "--heads", "3"], "Error: --heads: expected a divisor of --hidden-size (256), received 3"),
+        (["bench", "layer", "--kernel", "gpu"], "Error: --kernel: expected one of fast, reference, received gpu"),
+        (["bench", "layer", "--batch", "0"], "Error: --batch: expected a positive whole number, received 0"),
+        (["bench", "layer", "--warmup=-1"], "Error: --warmup: expected a whole number >= 0, received -1"),
+        (["bench", "--runs", "0"], "Error: --runs: expected a positive whole number, received 0"),
+        (["bench", "run", "--python", "/nonexistent/python"], "Error: --python: expected an executable Python, received /nonexistent/python"),
+        (["bench", "run", "--timeout", "0"], "Error: --timeout: expected a positive number of seconds, received 0.0"),
+        (["bench", "lm", "--blocks", "0"], "Error: --blocks: expected a positive whole number, received 0"),
+        (["bench", "lm", "--heads", "3"], "Error: --heads: expected heads with hidden-size / 2 divisible by them (q, k at half width), received 3"),
+        (["bench", "train", "--layers", "0"], "Error: --layers: expected a positive whole number, received 0"),
+        (["bench", "train", "--heads", "3"], "Error: --heads: expected a divisor of --hidden-size (256), received 3"),
     ]
 
     @Test func everyBadValueIsAnErrorNamingTheOption() throws {
@@ -47,11 +63,11 @@ import Testing
         }
     }
 
-    /// A tiny `bench-lm` prints one JSON line with every measurement.
+    /// A tiny `bench lm` prints one JSON line with every measurement.
     @Test func theLanguageModelBenchmarkPrintsItsRecord() throws {
         let xlstm = try ReleaseBuild.binary("xlstm")
         let outcome = try ReleaseBuild.run(xlstm, [
-            "bench-lm", "--hidden-size", "32", "--heads", "2", "--blocks", "2", "--vocab", "16", "--batch", "2", "--steps", "9",
+            "bench", "lm", "--hidden-size", "32", "--heads", "2", "--blocks", "2", "--vocab", "16", "--batch", "2", "--steps", "9",
             "--prompt", "3", "--new-tokens", "2", "--threads", "1", "--warmup", "0", "--runs", "1",
         ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
@@ -59,17 +75,6 @@ import Testing
         for key in ["prefill_ms", "train_ms", "decode_ms_per_token", "parameters", "peak_rss_mb"] {
             #expect((record?[key] as? NSNumber)?.doubleValue ?? -1 > 0, "\(key)")
         }
-    }
-
-    /// Every task trains a few steps and reports its chance and scaled accuracy.
-    @Test(arguments: ["parity", "even-pairs", "cycle-navigation", "modular-arithmetic", "majority"])
-    func everyTaskRuns(task: String) throws {
-        let xlstm = try ReleaseBuild.binary("xlstm")
-        let outcome = try ReleaseBuild.run(
-            xlstm, ["train", "--task", task, "--steps", "5", "--test-count", "8", "--test-lengths", "40-60", "--threads", "1"])
-        #expect(outcome.status == 0, "\(outcome.standardError)")
-        #expect(outcome.standardOutput.hasPrefix("\(task): train lengths 3...40"))
-        #expect(outcome.standardOutput.contains("scaled accuracy"))
     }
 
     @Test func compareTrainsEachCoreOnTheSameDataAndPrintsOneTable() throws {

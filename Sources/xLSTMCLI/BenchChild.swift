@@ -1,0 +1,63 @@
+import Foundation
+
+/// One measurement in a process of its own (so its peak memory is its own):
+/// the last JSON object line it prints, or why there is none.
+struct BenchChild {
+    /// The record the program printed (nil when it failed).
+    let record: [String: Any]?
+    /// Why there is no record (or the record's own `error`).
+    let error: String?
+    /// The command line, for the results file.
+    let command: String
+
+    /// Runs `executable` with `arguments`, killing it after `timeout` seconds.
+    static func run(_ executable: String, _ arguments: [String], timeout: Double) -> BenchChild {
+        let command = ([executable] + arguments).joined(separator: " ")
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            return BenchChild(record: nil, error: "not found: \(executable)", command: command)
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xlstm-bench-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let (outputURL, errorURL) = (folder.appendingPathComponent("out"), folder.appendingPathComponent("err"))
+            _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = try FileHandle(forWritingTo: outputURL)
+            process.standardError = try FileHandle(forWritingTo: errorURL)
+            try process.run()
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            let timedOut = process.isRunning
+            if timedOut { process.terminate() }
+            process.waitUntilExit()
+            let output = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
+            let errors = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
+            let record = output.split(separator: "\n").reversed().lazy.compactMap { line -> [String: Any]? in
+                guard line.hasPrefix("{") else { return nil }
+                return (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+            }.first
+            let failure: String?
+            if timedOut {
+                failure = "timed out after \(Int(timeout)) s"
+            } else if let reported = record?["error"] as? String {
+                failure = reported
+            } else if process.terminationStatus != 0 || record == nil {
+                let tail = (errors + output).split(separator: "\n").suffix(2).joined(separator: " / ")
+                failure = "exit status \(process.terminationStatus)\(tail.isEmpty ? "" : ": \(tail.prefix(200))")"
+            } else {
+                failure = nil
+            }
+            return BenchChild(record: record, error: failure, command: command)
+        } catch {
+            return BenchChild(record: nil, error: "could not run: \(error.localizedDescription)", command: command)
+        }
+    }
+
+    /// A number of the record.
+    func value(_ key: String) -> Double? { (record?[key] as? NSNumber)?.doubleValue }
+}

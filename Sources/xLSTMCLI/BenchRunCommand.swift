@@ -1,0 +1,257 @@
+import ArgumentParser
+import Foundation
+import xLSTM
+
+/// The benchmark runner: our release build and the PyTorch baselines on the
+/// same shapes in the same run, each measurement in a process of its own;
+/// prints the machine, the tables with ratios and FLOP-floor shares, and
+/// writes them as JSON. `Benchmarks/run.sh` builds, installs the Python
+/// side, then calls this.
+struct BenchRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Measure ours against the PyTorch baselines (same shapes, same run) and print the tables.")
+
+    @Flag(help: "Tiny shapes and one run: a smoke test of the whole runner (seconds).")
+    var quick = false
+    @Flag(help: "Also time the (slow) reference kernel at the large shapes.")
+    var all = false
+    @Option(help: "Untimed warm-up runs per measurement.")
+    var warmup = 1
+    @Option(help: "Timed runs per measurement (the median is reported); --quick makes it 1.")
+    var runs = 5
+    @Option(help: "Worker threads, ours and PyTorch's.")
+    var threads = 2
+    @Option(help: "A Python with torch for the baselines (Benchmarks/run.sh makes Benchmarks/.venv); without it only our rows run.")
+    var python: String?
+    @Option(help: "The folder of baselines.py and hf_xlstm_baseline.py.")
+    var baselines = "Benchmarks"
+    @Option(help: "Write the results as JSON to this file.")
+    var output: String?
+    @Option(help: "Seconds before a measurement is stopped.")
+    var timeout = 1800.0
+
+    func validate() throws {
+        try requirePositive(runs, "--runs")
+        try requirePositive(threads, "--threads")
+        try requireOption(warmup >= 0, "--warmup", expected: "a whole number >= 0", received: warmup)
+        try requireOption(timeout > 0, "--timeout", expected: "a positive number of seconds", received: timeout)
+        if let python {
+            try requireOption(
+                FileManager.default.isExecutableFile(atPath: python), "--python", expected: "an executable Python", received: python)
+        }
+    }
+
+    /// One sLSTM layer shape: batch, steps, input and hidden size, heads.
+    struct LayerShape: Equatable {
+        let batch, steps, inputSize, hiddenSize, heads: Int
+        var arguments: [String] {
+            ["--batch", "\(batch)", "--steps", "\(steps)", "--input-size", "\(inputSize)", "--hidden-size", "\(hiddenSize)", "--heads", "\(heads)"]
+        }
+        /// The forward FLOP floor: the input projection 2·B·T·D·4H and the
+        /// block-diagonal recurrence 2·B·T·4H·H/K.
+        var forwardFLOPs: Double {
+            let (b, t, d, h, k) = (Double(batch), Double(steps), Double(inputSize), Double(hiddenSize), Double(heads))
+            return 2 * b * t * d * 4 * h + 2 * b * t * 4 * h * h / k
+        }
+        var label: String { "\(batch)x\(steps)x\(inputSize)->\(hiddenSize)" }
+    }
+
+    var layerShapes: [LayerShape] {
+        let shapes = quick
+            ? [(2, 16, 32, 32, 1), (2, 16, 32, 32, 4)]
+            : [(8, 256, 256, 256, 1), (8, 256, 256, 256, 4), (32, 512, 512, 512, 1), (32, 512, 512, 512, 4),
+               (1, 1024, 128, 128, 1), (1, 1024, 128, 128, 4), (8, 1024, 256, 256, 4)]
+        return shapes.map { LayerShape(batch: $0.0, steps: $0.1, inputSize: $0.2, hiddenSize: $0.3, heads: $0.4) }
+    }
+
+    func run() throws {
+        let runs = quick ? 1 : self.runs
+        let timing = ["--threads", "\(threads)", "--warmup", "\(warmup)", "--runs", "\(runs)"]
+        let ours = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        let machine = BenchMachine.current
+        let peak = BenchMachine.matrixProductPeak(threads: threads)
+        print("CPU: \(machine.cpu), \(machine.cores) logical CPUs; vector instructions: \(machine.instructionSets.joined(separator: ", "))")
+        print(String(format: "measured %d-thread sgemm peak (1536^3, through the library): %.0f GFLOP/s", threads, peak))
+        let info = python.map { BenchChild.run($0, ["\(baselines)/baselines.py", "--info"], timeout: 120) }
+        let available = { (package: String) in ((info?.record?[package] as? [String: Any])?["import"] as? String) == "ok" }
+        if quick { print("quick: tiny shapes, one run: a smoke test of the runner, not a measurement") }
+        print("baselines: " + (python == nil ? "none (no --python)" : "torch \(info?.record?["torch"] ?? "not importable"), xlstm \(available("xlstm") ? "ok" : "missing"), flashrnn \(available("flashrnn") ? "ok" : "missing")"))
+        print()
+
+        // The sLSTM layer against nn.LSTM (no heads: one run per B, T, D, H) and the official packages.
+        var layerRows: [LayerRow] = []
+        var lstmRuns: [String: BenchChild] = [:]
+        for shape in layerShapes {
+            func child(_ impl: String) -> BenchChild {
+                switch impl {
+                case "xlstm-fast", "xlstm-reference":
+                    return BenchChild.run(ours, ["bench", "layer", "--kernel", impl == "xlstm-fast" ? "fast" : "reference"] + shape.arguments + timing, timeout: timeout)
+                default:
+                    guard let python else { return BenchChild(record: nil, error: "not run: no --python", command: "") }
+                    if impl != "nn.LSTM" && !available(impl == "xlstm-official" ? "xlstm" : "flashrnn") {
+                        return BenchChild(record: nil, error: "not run: package not importable", command: "")
+                    }
+                    return BenchChild.run(python, ["\(baselines)/baselines.py", "--impl", impl] + shape.arguments + timing, timeout: timeout)
+                }
+            }
+            let referenceFits = all || shape.batch * shape.steps * shape.hiddenSize <= 8 * 256 * 256
+            let lstmKey = "\(shape.batch).\(shape.steps).\(shape.inputSize).\(shape.hiddenSize)"
+            if lstmRuns[lstmKey] == nil { lstmRuns[lstmKey] = child("nn.LSTM") }
+            let measured: [(String, BenchChild)] = [
+                ("xlstm-fast", child("xlstm-fast")),
+                ("xlstm-reference", referenceFits ? child("xlstm-reference") : BenchChild(record: nil, error: "skipped: B*T*H > 8*256*256 (slow); use --all", command: "")),
+                ("nn.LSTM", lstmRuns[lstmKey]!), ("xlstm-official", child("xlstm-official")), ("flashrnn", child("flashrnn")),
+            ]
+            let lstm = lstmRuns[lstmKey]!
+            let official = measured[3].1
+            for (impl, result) in measured {
+                layerRows.append(LayerRow(shape: shape, impl: impl, result: result, lstm: lstm, official: official, peakGFLOPs: peak))
+            }
+        }
+        let layerTable = LayerRow.table(layerRows)
+        print("sLSTM layer, Float32, \(threads) threads (ratios below 1: ours is faster; floor: FLOP floor / peak / time):")
+        print(layerTable)
+
+        // The training step against the same model with nn.LSTM in PyTorch.
+        let train = quick ? (2, 16, 256, 32, 64, 2) : (16, 128, 256, 128, 256, 2)
+        let trainArguments = [
+            "--batch", "\(train.0)", "--steps", "\(train.1)", "--vocab", "\(train.2)", "--embed", "\(train.3)",
+            "--hidden-size", "\(train.4)", "--layers", "\(train.5)",
+        ] + timing
+        let oursTrain = BenchChild.run(ours, ["bench", "train"] + trainArguments, timeout: timeout)
+        let torchTrain = python.map { BenchChild.run($0, ["\(baselines)/baselines.py", "--impl", "torch-train"] + trainArguments, timeout: timeout) }
+            ?? BenchChild(record: nil, error: "not run: no --python", command: "")
+        print()
+        print("Training step: embedding \(train.2)x\(train.3) -> \(train.5) recurrent layers of \(train.4) -> linear -> cross-entropy -> Adam, B=\(train.0), T=\(train.1):")
+        print(trainTable(ours: oursTrain, torch: torchTrain))
+
+        // The language model against transformers' xLSTMForCausalLM.
+        let lm = quick ? (128, 2, 2, 64, 2, 32, 8, 4) : (512, 4, 6, 256, 4, 512, 64, 32)
+        let oursLM = BenchChild.run(ours, [
+            "bench", "lm", "--hidden-size", "\(lm.0)", "--heads", "\(lm.1)", "--blocks", "\(lm.2)", "--vocab", "\(lm.3)",
+            "--batch", "\(lm.4)", "--steps", "\(lm.5)", "--prompt", "\(lm.6)", "--new-tokens", "\(lm.7)",
+        ] + timing, timeout: timeout)
+        let hf = python.map {
+            BenchChild.run($0, [
+                "\(baselines)/hf_xlstm_baseline.py", "--hidden", "\(lm.0)", "--heads", "\(lm.1)", "--blocks", "\(lm.2)", "--vocab", "\(lm.3)",
+                "--batch", "\(lm.4)", "--seq", "\(lm.5)", "--prompt-tokens", "\(lm.6)", "--new-tokens", "\(lm.7)",
+            ] + timing, timeout: timeout)
+        } ?? BenchChild(record: nil, error: "not run: no --python", command: "")
+        print()
+        print("Language model (xLSTM-Large of random weights): D=\(lm.0), \(lm.1) heads, \(lm.2) blocks, V=\(lm.3); prefill and training \(lm.4)x\(lm.5) tokens, decoding after a \(lm.6)-token prompt:")
+        print(languageModelTable(ours: oursLM, transformers: hf))
+
+        if let output {
+            let results: [String: Any] = [
+                "meta": [
+                    "date": ISO8601DateFormatter().string(from: Date()), "cpu": machine.cpu, "cores": machine.cores,
+                    "instruction_sets": machine.instructionSets, "sgemm_peak_gflops": peak, "threads": threads,
+                    "warmup": warmup, "runs": runs, "quick": quick, "baselines": info?.record ?? NSNull(),
+                ] as [String: Any],
+                "layer": layerRows.map(\.json),
+                "train": ["xlstm-train": oursTrain.json, "torch-train": torchTrain.json],
+                "lm": ["xlstm": oursLM.json, "transformers": hf.json],
+            ]
+            let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: output), options: .atomic)
+            print("\nresults: \(output)")
+        }
+    }
+
+    private func trainTable(ours: BenchChild, torch: BenchChild) -> String {
+        let ratio = ratioText(ours.value("train_step_ms"), torch.value("train_step_ms"))
+        return markdownTable(
+            ["impl", "step ms", "ours / torch", "peak MB", "note"],
+            [
+                ["xlstm-train", millis(ours.value("train_step_ms")), ratio, whole(ours.value("peak_rss_mb")), ours.error ?? ""],
+                ["torch-train", millis(torch.value("train_step_ms")), "", whole(torch.value("peak_rss_mb")), torch.error ?? ""],
+            ])
+    }
+
+    private func languageModelTable(ours: BenchChild, transformers: BenchChild) -> String {
+        let tokens = Double((ours.record?["batch"] as? Int ?? 0) * (ours.record?["steps"] as? Int ?? 0))
+        let prefill = ours.value("prefill_ms").map { tokens / $0 * 1e3 }
+        let training = ours.value("train_ms").map { tokens / $0 * 1e3 }
+        let hfPrefill = ((transformers.record?["prefill"] as? [String: Any])?["tokens_per_s"] as? NSNumber)?.doubleValue
+        let hfDecode = ((transformers.record?["decode"] as? [String: Any])?["ms_per_token"] as? NSNumber)?.doubleValue
+        let decode = ours.value("decode_ms_per_token")
+        return markdownTable(
+            ["measure", "ours", "transformers", "ours / transformers", "target"],
+            [
+                ["prefill tokens/s", whole(prefill), whole(hfPrefill), ratioText(prefill, hfPrefill), ">= 2"],
+                ["training tokens/s (forward + backward)", whole(training), "not measured: fails with use_cache=True (in-place error)", "", ""],
+                ["ms per generated token (greedy)", millis(decode), millis(hfDecode), ratioText(decode, hfDecode), "<= 0.5"],
+                ["peak RSS MB", whole(ours.value("peak_rss_mb")), "", "", ""],
+            ] + [ours.error.map { ["ours: error", $0, "", "", ""] }, transformers.error.map { ["transformers: error", $0, "", "", ""] }].compactMap { $0 })
+    }
+}
+
+/// One row of the layer table: an implementation at a shape, its ratios to
+/// nn.LSTM and to the official package, and its share of the FLOP floor.
+struct LayerRow {
+    let shape: BenchRunCommand.LayerShape
+    let impl: String
+    let result: BenchChild
+    let lstm: BenchChild
+    let official: BenchChild
+    let peakGFLOPs: Double
+
+    var forward: Double? { result.value("forward_ms") }
+    var forwardBackward: Double? { result.value("forward_backward_ms") }
+    var isOurs: Bool { impl.hasPrefix("xlstm-") && impl != "xlstm-official" }
+    /// The FLOP floor at the measured peak over the time: 1 means the run did nothing but peak-rate products.
+    var forwardFloorShare: Double? { forward.map { shape.forwardFLOPs / (peakGFLOPs * 1e9) / ($0 / 1e3) } }
+    var forwardBackwardFloorShare: Double? { forwardBackward.map { 3 * shape.forwardFLOPs / (peakGFLOPs * 1e9) / ($0 / 1e3) } }
+
+    var cells: [String] {
+        [
+            shape.label, "\(shape.heads)", impl, millis(forward), millis(forwardBackward),
+            isOurs ? ratioText(forward, lstm.value("forward_ms")) : "", isOurs ? ratioText(forwardBackward, lstm.value("forward_backward_ms")) : "",
+            isOurs ? ratioText(forward, official.value("forward_ms")) : "", isOurs ? ratioText(forwardBackward, official.value("forward_backward_ms")) : "",
+            percent(forwardFloorShare), percent(forwardBackwardFloorShare), whole(result.value("peak_rss_mb")),
+            result.error ?? (impl == "nn.LSTM" && shape.heads != 1 ? "no heads: the K=1 run" : ""),
+        ]
+    }
+
+    static func table(_ rows: [LayerRow]) -> String {
+        markdownTable(
+            ["B x T x D -> H", "K", "impl", "fwd ms", "f+b ms", "fwd / nn.LSTM", "f+b / nn.LSTM", "fwd / official", "f+b / official",
+             "fwd floor", "f+b floor", "peak MB", "note"],
+            rows.map(\.cells))
+    }
+
+    var json: [String: Any] {
+        [
+            "batch": shape.batch, "steps": shape.steps, "input_size": shape.inputSize, "hidden_size": shape.hiddenSize,
+            "heads": shape.heads, "impl": impl, "forward_ms": forward ?? NSNull(), "forward_backward_ms": forwardBackward ?? NSNull(),
+            "forward_floor_share": forwardFloorShare ?? NSNull(), "forward_backward_floor_share": forwardBackwardFloorShare ?? NSNull(),
+            "peak_rss_mb": result.value("peak_rss_mb") ?? NSNull(), "error": result.error ?? NSNull(), "command": result.command,
+        ]
+    }
+}
+
+extension BenchChild {
+    var json: [String: Any] { ["record": record ?? NSNull(), "error": error ?? NSNull(), "command": command] }
+}
+
+/// A Markdown table with its columns padded to their widest cell.
+func markdownTable(_ header: [String], _ rows: [[String]]) -> String {
+    let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
+    func line(_ cells: [String]) -> String {
+        "| " + cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |"
+    }
+    return ([line(header), "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|"] + rows.map(line))
+        .joined(separator: "\n")
+}
+
+func millis(_ value: Double?) -> String {
+    guard let value else { return "-" }
+    return String(format: value >= 100 ? "%.0f" : value >= 10 ? "%.1f" : "%.2f", value)
+}
+func whole(_ value: Double?) -> String { value.map { String(format: "%.0f", $0) } ?? "-" }
+func percent(_ value: Double?) -> String { value.map { String(format: "%.0f%%", 100 * $0) } ?? "-" }
+func ratioText(_ ours: Double?, _ base: Double?) -> String {
+    guard let ours, let base, base > 0 else { return "-" }
+    return String(format: "%.2f", ours / base)
+}

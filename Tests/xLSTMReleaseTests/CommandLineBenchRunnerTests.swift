@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// `xlstm bench` (the runner) without a Python: it names the machine, times
+/// our rows in child processes, marks the PyTorch rows as not run, and
+/// writes the same numbers as JSON, with each row's FLOP-floor share.
+@Suite struct CommandLineBenchRunnerTests {
+    @Test func theQuickRunnerReportsTheMachineOurRowsAndTheFloor() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let outcome = try ReleaseBuild.run(xlstm, ["bench", "--quick", "--warmup", "0", "--threads", "1", "--output", output.path])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let text = outcome.standardOutput
+        #expect(text.hasPrefix("CPU: ") && text.contains("measured 1-thread sgemm peak"))
+        #expect(text.contains("baselines: none (no --python)"))
+        #expect(text.contains("| nn.LSTM ") && text.contains("not run: no --python"))
+
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        let meta = try #require(results["meta"] as? [String: Any])
+        let peak = try #require((meta["sgemm_peak_gflops"] as? NSNumber)?.doubleValue)
+        #expect(peak > 0 && meta["runs"] as? Int == 1)
+        let layer = try #require(results["layer"] as? [[String: Any]])
+        let fast = layer.filter { $0["impl"] as? String == "xlstm-fast" }
+        #expect(fast.count == 2)
+        for row in fast {
+            let number = { (key: String) in (row[key] as? NSNumber)?.doubleValue ?? .nan }
+            let (b, t, d, h, k) = (number("batch"), number("steps"), number("input_size"), number("hidden_size"), number("heads"))
+            // The floor: projection 2·B·T·D·4H plus block-diagonal recurrence 2·B·T·4H·H/K, at the peak.
+            let floorSeconds = (2 * b * t * d * 4 * h + 2 * b * t * 4 * h * h / k) / (peak * 1e9)
+            let share = floorSeconds / (number("forward_ms") / 1e3)
+            #expect(abs(number("forward_floor_share") - share) <= 1e-9 * share, "\(row)")
+            #expect(abs(number("forward_backward_floor_share") - 3 * floorSeconds / (number("forward_backward_ms") / 1e3)) <= 1e-9)
+            #expect(row["error"] is NSNull)
+        }
+        let train = try #require(results["train"] as? [String: Any])
+        let ours = try #require((train["xlstm-train"] as? [String: Any])?["record"] as? [String: Any])
+        #expect((ours["train_step_ms"] as? NSNumber)?.doubleValue ?? 0 > 0)
+        let lm = try #require((results["lm"] as? [String: Any])?["xlstm"] as? [String: Any])
+        #expect(((lm["record"] as? [String: Any])?["prefill_ms"] as? NSNumber)?.doubleValue ?? 0 > 0)
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// A 20-step run of every model on every task it can learn, in the release
+/// build: each prints its header, its progress and its final measurement.
+@Suite struct CommandLineSmokeTests {
+    static let formalTasks = ["parity", "even-pairs", "cycle-navigation", "modular-arithmetic", "majority", "majority-count"]
+    static let classifiers = ["slstm", "lstm", "mlstm", "xlstm"]
+    static let languageModels = ["slstm", "mlstm", "xlstm", "xlstm-large"]
+
+    @Test(arguments: formalTasks, classifiers)
+    func everyClassifierLearnsEveryFormalTask(task: String, model: String) throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(xlstm, [
+            "train", "--task", task, "--model", model, "--steps", "20", "--hidden-size", "16", "--test-count", "8",
+            "--test-lengths", "40-60", "--threads", "1",
+        ])
+        #expect(outcome.status == 0, "\(task) \(model): \(outcome.standardError)")
+        let lines = outcome.standardOutput.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("\(task): train lengths 3...40") == true && lines.first?.contains("; \(model) H=16 K=1") == true)
+        #expect(lines.contains { $0.hasPrefix("step    20  loss ") }, "\(outcome.standardOutput)")
+        #expect(lines.last?.hasPrefix("test accuracy on lengths 40...60: ") == true && lines.last?.contains("scaled accuracy") == true)
+    }
+
+    @Test(arguments: languageModels)
+    func everyLanguageModelLearnsTheBuiltInText(model: String) throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(xlstm, [
+            "train", "--task", "char-lm", "--model", model, "--steps", "20", "--batch-size", "4", "--context", "32",
+            "--hidden-size", "16", "--heads", "2", "--threads", "1",
+        ])
+        #expect(outcome.status == 0, "\(model): \(outcome.standardError)")
+        let lines = outcome.standardOutput.split(separator: "\n")
+        // The built-in Genesis: 60 distinct characters, the last tenth held out.
+        #expect(lines.first?.hasPrefix("char-lm: 177179 training and 19687 held-out characters, 60 distinct; \(model) H=16 K=2") == true, "\(lines.first ?? "")")
+        #expect(lines.contains { $0.hasPrefix("step    20  loss ") })
+        #expect(lines.contains { $0.hasPrefix("held-out loss ") && $0.hasSuffix(" bits per character") })
+        #expect(lines.last?.hasPrefix("greedy continuation of ") == true)
+    }
+}
