@@ -3,29 +3,32 @@
 /// naming both shapes. Gradients of a repeated operand are summed back to its
 /// own shape.
 extension Tensor {
-    /// Applies `combine` elementwise with broadcasting. `partials` gives the
-    /// derivatives of `combine` with respect to each operand at `(a, b)`.
-    /// Always inlined, so that each operator's `combine` and `partials`
-    /// become straight-line code in a loop the compiler can vectorize.
+    /// Applies `combine` elementwise with broadcasting; `derivative` names
+    /// its derivatives with respect to each operand. Always inlined, so that
+    /// each operator's `combine` becomes straight-line code in a loop the
+    /// compiler can vectorize; the backward switches on `derivative` outside
+    /// its loops for the same reason (a stored closure would cost an indirect
+    /// call per element).
     @inline(__always)
     static func broadcasting(
-        _ a: Tensor, _ b: Tensor,
-        _ combine: (Scalar, Scalar) -> Scalar,
-        partials: @escaping (Scalar, Scalar) -> (Scalar, Scalar)
+        _ a: Tensor, _ b: Tensor, _ combine: (Scalar, Scalar) -> Scalar, derivative: BinaryDerivative
     ) -> Tensor {
         let shape = orTrap { () throws(xLSTMError) in try broadcastShape(a.shape, b.shape) }
         let stridesA = broadcastStrides(a.shape, to: shape)
         let stridesB = broadcastStrides(b.shape, to: shape)
+        // Runs of the output along which each operand steps by 1 or repeats
+        // (step 0): the loops below then read straight memory.
         var out = [Scalar](repeating: 0, count: shape.elementCount)
-        if a.shape == b.shape {
-            let (x, y) = (a.scalars, b.scalars)
-            for index in out.indices { out[index] = combine(x[index], y[index]) }
-        } else {
-            a.scalars.withUnsafeBufferPointer { x in
-                b.scalars.withUnsafeBufferPointer { y in
-                    out.withUnsafeMutableBufferPointer { out in
-                        forEachBroadcastOffset(shape, stridesA, stridesB) { index, offsetA, offsetB in
-                            out[index] = combine(x[offsetA], y[offsetB])
+        a.scalars.withUnsafeBufferPointer { x in
+            b.scalars.withUnsafeBufferPointer { y in
+                out.withUnsafeMutableBufferPointer { out in
+                    forEachBroadcastRun(shape, stridesA, stridesB) { start, offsetA, offsetB, count, stepA, stepB in
+                        let (o, x, y) = (out.baseAddress! + start, x.baseAddress! + offsetA, y.baseAddress! + offsetB)
+                        switch (stepA, stepB) {
+                        case (1, 1): for i in 0..<count { o[i] = combine(x[i], y[i]) }
+                        case (1, 0): let v = y[0]; for i in 0..<count { o[i] = combine(x[i], v) }
+                        case (0, 1): let u = x[0]; for i in 0..<count { o[i] = combine(u, y[i]) }
+                        default: for i in 0..<count { o[i] = combine(x[i * stepA], y[i * stepB]) }
                         }
                     }
                 }
@@ -34,20 +37,23 @@ extension Tensor {
         let result = Tensor(validatedShape: shape, scalars: out)
         recordOperation(outputs: [result], inputs: [a, b]) { grads in
             guard let upstream = grads[0] else { return [nil, nil] }
-            // Only operands that take part in the graph get a gradient.
+            // Only operands that take part in the graph get a gradient; a
+            // repeated operand's gradient sums over its repeats.
             let (needA, needB) = (a.requiresGrad, b.requiresGrad)
             var gradA = [Scalar](repeating: 0, count: needA ? a.count : 0)
             var gradB = [Scalar](repeating: 0, count: needB ? b.count : 0)
             let (x, y, g) = (a.scalars, b.scalars, upstream.scalars)
-            if a.shape == b.shape {
-                if needA { for index in g.indices { gradA[index] = g[index] * partials(x[index], y[index]).0 } }
-                if needB { for index in g.indices { gradB[index] = g[index] * partials(x[index], y[index]).1 } }
-            } else {
-                forEachBroadcastOffset(shape, stridesA, stridesB) { index, offsetA, offsetB in
-                    let (partialA, partialB) = partials(x[offsetA], y[offsetB])
-                    if needA { gradA[offsetA] += g[index] * partialA }
-                    if needB { gradB[offsetB] += g[index] * partialB }
-                }
+            switch derivative {
+            case .sum:
+                accumulate(x, y, g, &gradA, &gradB, shape, stridesA, stridesB, { _, _ in 1 }, { _, _ in 1 })
+            case .difference:
+                accumulate(x, y, g, &gradA, &gradB, shape, stridesA, stridesB, { _, _ in 1 }, { _, _ in -1 })
+            case .product:
+                accumulate(x, y, g, &gradA, &gradB, shape, stridesA, stridesB, { _, y in y }, { x, _ in x })
+            case .quotient:
+                accumulate(x, y, g, &gradA, &gradB, shape, stridesA, stridesB, { _, y in 1 / y }, { x, y in -x / (y * y) })
+            case .maximum:
+                accumulate(x, y, g, &gradA, &gradB, shape, stridesA, stridesB, { x, y in x >= y ? 1 : 0 }, { x, y in x >= y ? 0 : 1 })
             }
             return [
                 needA ? Tensor(validatedShape: a.shape, scalars: gradA) : nil,
@@ -55,6 +61,50 @@ extension Tensor {
             ]
         }
         return result
+    }
+
+    /// Adds `g * partialA(x, y)` into `gradA` and `g * partialB(x, y)` into
+    /// `gradB` (each skipped when empty: that operand needs no gradient),
+    /// summing over the elements a repeated operand stands for.
+    @inline(__always)
+    static func accumulate(
+        _ x: [Scalar], _ y: [Scalar], _ g: [Scalar], _ gradA: inout [Scalar], _ gradB: inout [Scalar], _ shape: [Int],
+        _ stridesA: [Int], _ stridesB: [Int], _ partialA: (Scalar, Scalar) -> Scalar, _ partialB: (Scalar, Scalar) -> Scalar
+    ) {
+        let (needA, needB) = (!gradA.isEmpty, !gradB.isEmpty)
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in
+                g.withUnsafeBufferPointer { g in
+                    gradA.withUnsafeMutableBufferPointer { gradA in
+                        gradB.withUnsafeMutableBufferPointer { gradB in
+                            forEachBroadcastRun(shape, stridesA, stridesB) { start, offsetA, offsetB, count, stepA, stepB in
+                                let (g, x, y) = (g.baseAddress! + start, x.baseAddress! + offsetA, y.baseAddress! + offsetB)
+                                if needA {
+                                    let ga = gradA.baseAddress! + offsetA
+                                    if stepA == 0 {
+                                        var total: Scalar = 0
+                                        for i in 0..<count { total += g[i] * partialA(x[0], y[i * stepB]) }
+                                        ga[0] += total
+                                    } else {
+                                        for i in 0..<count { ga[i * stepA] += g[i] * partialA(x[i * stepA], y[i * stepB]) }
+                                    }
+                                }
+                                if needB {
+                                    let gb = gradB.baseAddress! + offsetB
+                                    if stepB == 0 {
+                                        var total: Scalar = 0
+                                        for i in 0..<count { total += g[i] * partialB(x[i * stepA], y[0]) }
+                                        gb[0] += total
+                                    } else {
+                                        for i in 0..<count { gb[i * stepB] += g[i] * partialB(x[i * stepA], y[i * stepB]) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Applies `function` to every element; `derivative(x, y)` is its
@@ -84,28 +134,28 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, +) { _, _ in (1, 1) }
+        broadcasting(a, b, +, derivative: .sum)
     }
 
     /// Elementwise difference, broadcasting.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, -) { _, _ in (1, -1) }
+        broadcasting(a, b, -, derivative: .difference)
     }
 
     /// Elementwise product, broadcasting.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, *) { x, y in (y, x) }
+        broadcasting(a, b, *, derivative: .product)
     }
 
     /// Elementwise quotient, broadcasting.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, /) { x, y in (1 / y, -x / (y * y)) }
+        broadcasting(a, b, /, derivative: .quotient)
     }
 
     /// Elementwise maximum, broadcasting, as `torch.maximum`; where the two
@@ -113,7 +163,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        broadcasting(a, b, { x, y in x.isNaN || y.isNaN ? .nan : Swift.max(x, y) }) { x, y in x >= y ? (1, 0) : (0, 1) }
+        broadcasting(a, b, { x, y in x.isNaN || y.isNaN ? .nan : Swift.max(x, y) }, derivative: .maximum)
     }
 
     /// Adds a scalar to every element.
@@ -175,4 +225,18 @@ extension Tensor {
     public func squareRoot() -> Tensor {
         elementwise({ $0.squareRoot() }, derivative: { _, y in 1 / (2 * y) })
     }
+}
+
+/// Which derivatives a broadcasting binary operation has.
+enum BinaryDerivative {
+    /// a + b: (1, 1).
+    case sum
+    /// a - b: (1, -1).
+    case difference
+    /// a * b: (b, a).
+    case product
+    /// a / b: (1 / b, -a / b²).
+    case quotient
+    /// max(a, b): the gradient goes to the larger operand (to a on a tie).
+    case maximum
 }

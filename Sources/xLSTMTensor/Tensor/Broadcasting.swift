@@ -38,29 +38,65 @@ func broadcastStrides(_ shape: [Int], to target: [Int]) -> [Int] {
     }
 }
 
-/// Visits every element of `shape` in row-major order together with the
-/// matching offsets into two operands read with `stridesA` and `stridesB`.
+/// Visits `shape` in row-major order one innermost run at a time:
+/// `body(start, offsetA, offsetB, count, stepA, stepB)` covers the `count`
+/// elements from `start`, read from the operands at `offsetA + i * stepA`
+/// and `offsetB + i * stepB`. Axes that step through memory together are
+/// merged first and extents of 1 dropped, so the runs are as long as the
+/// operands allow (a whole tensor when neither repeats).
 @inline(__always)
-func forEachBroadcastOffset(
-    _ shape: [Int], _ stridesA: [Int], _ stridesB: [Int], _ body: (Int, Int, Int) -> Void
+func forEachBroadcastRun(
+    _ shape: [Int], _ stridesA: [Int], _ stridesB: [Int], _ body: (Int, Int, Int, Int, Int, Int) -> Void
 ) {
     let total = shape.elementCount
     guard total > 0 else { return }
-    var counter = [Int](repeating: 0, count: shape.count)
-    var offsetA = 0
-    var offsetB = 0
-    for index in 0..<total {
-        body(index, offsetA, offsetB)
-        var axis = shape.count - 1
+    // Neither operand repeats and both are row-major: one run, and no
+    // bookkeeping (small tensors, such as one decoding step's, are common).
+    var extent = 1
+    var contiguous = true
+    for axis in shape.indices.reversed() where shape[axis] != 1 {
+        if stridesA[axis] != extent || stridesB[axis] != extent {
+            contiguous = false
+            break
+        }
+        extent *= shape[axis]
+    }
+    if contiguous {
+        body(0, 0, 0, total, 1, 1)
+        return
+    }
+    // Coalesce, innermost first: an axis joins the run inside it when both
+    // operands step over that whole run (stride == inner stride * inner extent).
+    var runs: [(extent: Int, a: Int, b: Int)] = []
+    for axis in shape.indices.reversed() where shape[axis] != 1 {
+        if let inner = runs.last, stridesA[axis] == inner.a * inner.extent, stridesB[axis] == inner.b * inner.extent {
+            runs[runs.count - 1].extent *= shape[axis]
+        } else {
+            runs.append((shape[axis], stridesA[axis], stridesB[axis]))
+        }
+    }
+    runs.reverse()
+    guard let run = runs.last else {
+        body(0, 0, 0, 1, 0, 0)
+        return
+    }
+    let outer = Array(runs.dropLast())
+    var counter = [Int](repeating: 0, count: outer.count)
+    var (offsetA, offsetB, start) = (0, 0, 0)
+    while true {
+        body(start, offsetA, offsetB, run.extent, run.a, run.b)
+        start += run.extent
+        var axis = outer.count - 1
         while axis >= 0 {
             counter[axis] += 1
-            offsetA += stridesA[axis]
-            offsetB += stridesB[axis]
-            if counter[axis] < shape[axis] { break }
-            offsetA -= stridesA[axis] * shape[axis]
-            offsetB -= stridesB[axis] * shape[axis]
+            offsetA += outer[axis].a
+            offsetB += outer[axis].b
+            if counter[axis] < outer[axis].extent { break }
+            offsetA -= outer[axis].a * outer[axis].extent
+            offsetB -= outer[axis].b * outer[axis].extent
             counter[axis] = 0
             axis -= 1
         }
+        if axis < 0 { return }
     }
 }

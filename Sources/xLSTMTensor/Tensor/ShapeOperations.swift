@@ -176,10 +176,20 @@ private func gatherPermuted<Scalar>(_ source: [Scalar], _ shape: [Int], _ axes: 
     let sourceStrides = contiguousStrides(shape)
     let outShape = axes.map { shape[$0] }
     let readStrides = axes.map { sourceStrides[$0] }
-    guard let first = source.first else { return [] }
-    var out = [Scalar](repeating: first, count: source.count)
-    forEachBroadcastOffset(outShape, readStrides, readStrides) { index, offset, _ in
-        out[index] = source[offset]
+    guard !source.isEmpty else { return [] }
+    // Runs along the output's innermost (merged) axis: a straight copy when
+    // the permutation keeps the last axis, a strided gather otherwise.
+    return [Scalar](unsafeUninitializedCapacity: source.count) { out, initialized in
+        source.withUnsafeBufferPointer { source in
+            forEachBroadcastRun(outShape, readStrides, readStrides) { start, offset, _, count, step, _ in
+                let (o, x) = (out.baseAddress! + start, source.baseAddress! + offset)
+                if step == 1 {
+                    o.initialize(from: x, count: count)
+                } else {
+                    for i in 0..<count { (o + i).initialize(to: x[i * step]) }
+                }
+            }
+        }
+        initialized = source.count
     }
-    return out
 }
