@@ -34,6 +34,10 @@ public struct mLSTMState<Scalar: TensorScalar> {
     }
 
     /// Checks the shapes against `batch`, `heads` and the head sizes, and the values (finite).
+    // Specialized: generation checks every block's state on every step, and
+    // the unspecialized scan over C cost as much as the step itself.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func validate(batch: Int, heads: Int, qkHeadSize: Int, vHeadSize: Int, argument: String) throws(xLSTMError) {
         for (name, tensor, shape) in [
             ("C", C, [batch, heads, qkHeadSize, vHeadSize]), ("n", n, [batch, heads, qkHeadSize]), ("m", m, [batch, heads]),
@@ -41,7 +45,7 @@ public struct mLSTMState<Scalar: TensorScalar> {
             try require(
                 tensor.shape == shape, "\(argument).\(name)", expected: "shape \(shapeText(shape))",
                 received: "shape \(shapeText(tensor.shape))")
-            if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+            if let bad = tensor.scalars.withUnsafeBufferPointer({ $0.firstIndex { !$0.isFinite } }) {
                 throw xLSTMError(
                     argument: "\(argument).\(name)", expected: "finite values", received: "\(tensor.scalars[bad]) at element \(bad)")
             }
