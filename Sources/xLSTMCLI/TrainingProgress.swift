@@ -51,6 +51,10 @@ final class TrainingProgress {
             bar.activity.currentProgress = Double(step) / Double(totalSteps)
         } else if step % Self.interval == 0 || step == totalSteps {
             print(String(format: "step %5d  loss %.4f%@  %.1fs", step, loss, accuracyText, seconds))
+            // Flushed (every stream; nil: Swift 6 forbids naming the global
+            // stdout): in a file, standard output is block-buffered, and a
+            // person following the log would see nothing for minutes.
+            fflush(nil)
         }
     }
 

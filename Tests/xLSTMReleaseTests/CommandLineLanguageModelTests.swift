@@ -105,6 +105,20 @@ import FoundationXML
         #expect(Self.line("greedy continuation", in: resumed.standardOutput) == Self.line("greedy continuation", in: whole.standardOutput))
     }
 
+    /// A language model's window costs more than a formal string: its default batch is 16, not 32.
+    @Test func compareTrainsEachLanguageModelWithTheLanguageModelsDefaultBatch() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(xlstm, [
+            "train", "--task", "char-lm", "--compare", "slstm,mlstm", "--steps", "1", "--context", "8", "--hidden-size", "16",
+            "--heads", "2", "--threads", "1",
+        ])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("char-lm on the Book of Genesis (KJV), 1 steps of 16 × 8 characters, H=16, seed 1:"))
+        let rows = outcome.standardOutput.split(separator: "\n").filter { $0.hasPrefix("| slstm |") || $0.hasPrefix("| mlstm |") }
+        #expect(rows.count == 2)
+        #expect(outcome.standardOutput.contains("| model | parameters | held-out loss (nats/char) | bits per character | wall |"))
+    }
+
     @Test func badPromptsTextsAndTasksAreErrorsNamingTheOption() throws {
         let xlstm = try ReleaseBuild.binary("xlstm")
         let folder = try Self.folder()
