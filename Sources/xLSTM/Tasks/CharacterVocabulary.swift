@@ -19,7 +19,9 @@ public struct CharacterVocabulary: Codable, Equatable, Sendable {
 
     /// The tokens of `text`.
     ///
-    /// - Parameter argument: the name the error gives `text`.
+    /// - Parameters:
+    ///   - text: the characters to encode.
+    ///   - argument: the name the error gives `text`.
     /// - Throws: `xLSTMError` naming the first character outside the vocabulary.
     public func encode(_ text: String, argument: String = "text") throws(xLSTMError) -> [Int] {
         var tokens: [Int] = []
