@@ -8,6 +8,7 @@
 # Options:
 #   --quick         tiny shapes, warm-up 1, 1 run
 #   --all           also run the (slow) reference kernel at the large shapes
+#   --no-peers      skip the official xlstm and flashrnn rows (slow at the large shapes)
 #   --warmup N      warm-up runs per measurement (default 1; quick: 1)
 #   --runs N        timed runs per measurement, median reported (default 5; quick: 1)
 #   --no-build      do not run `swift build`, use whatever .build-release/release/xlstm is there
@@ -30,17 +31,18 @@ OUTDIR="$HERE/.last-run"
 THREADS=2
 TORCH_VERSION=2.13.0
 
-QUICK=0; ALL=0; BUILD=1; INSTALL=1; WARMUP=""; RUNS=""; TIMEOUT_S=1800
+QUICK=0; ALL=0; PEERS=1; BUILD=1; INSTALL=1; WARMUP=""; RUNS=""; TIMEOUT_S=1800
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --all) ALL=1 ;;
+    --no-peers) PEERS=0 ;;
     --no-build) BUILD=0 ;;
     --no-install) INSTALL=0 ;;
     --warmup) WARMUP="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
     --timeout) TIMEOUT_S="$2"; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -159,6 +161,7 @@ OPTS=(--threads "$THREADS" --warmup "$WARMUP" --runs "$RUNS" --timeout "$TIMEOUT
       --output "$HERE/results.json")
 [ "$QUICK" = 1 ] && OPTS+=(--quick)
 [ "$ALL" = 1 ] && OPTS+=(--all)
+[ "$PEERS" = 0 ] && OPTS+=(--no-peers)
 [ "$TORCH_OK" = 1 ] && OPTS+=(--python "$PY")
 echo
 "$BIN" bench run "${OPTS[@]}"

@@ -10,8 +10,19 @@ struct BenchChild {
     /// The command line, for the results file.
     let command: String
 
-    /// Runs `executable` with `arguments`, killing it after `timeout` seconds.
+    /// Runs `executable` with `arguments`, killing it after `timeout` seconds,
+    /// and says on standard error what it ran and how long it took (a full
+    /// run lasts many minutes; the tables come at its end).
     static func run(_ executable: String, _ arguments: [String], timeout: Double) -> BenchChild {
+        let started = Date()
+        let child = measure(executable, arguments, timeout: timeout)
+        let name = ([URL(fileURLWithPath: executable).lastPathComponent] + arguments).joined(separator: " ")
+        let outcome = child.error.map { "error: \($0.prefix(120))" } ?? "ok"
+        FileHandle.standardError.write(Data(String(format: "  %6.1f s  %@  (%@)\n", Date().timeIntervalSince(started), name, outcome).utf8))
+        return child
+    }
+
+    private static func measure(_ executable: String, _ arguments: [String], timeout: Double) -> BenchChild {
         let command = ([executable] + arguments).joined(separator: " ")
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             return BenchChild(record: nil, error: "not found: \(executable)", command: command)

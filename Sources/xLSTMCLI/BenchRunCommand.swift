@@ -30,6 +30,8 @@ struct BenchRunCommand: ParsableCommand {
     var output: String?
     @Option(help: "Seconds before a measurement is stopped.")
     var timeout = 1800.0
+    @Flag(help: "Skip the official xlstm and flashrnn packages (pure-PyTorch loops over time: minutes per row at the large shapes).")
+    var noPeers = false
 
     func validate() throws {
         try requirePositive(runs, "--runs")
@@ -78,6 +80,7 @@ struct BenchRunCommand: ParsableCommand {
         if quick { print("quick: tiny shapes, one run: a smoke test of the runner, not a measurement") }
         print("baselines: " + (python == nil ? "none (no --python)" : "torch \(info?.record?["torch"] ?? "not importable"), xlstm \(available("xlstm") ? "ok" : "missing"), flashrnn \(available("flashrnn") ? "ok" : "missing")"))
         print()
+        fflush(nil)  // the machine first, before minutes of measurements
 
         // The sLSTM layer against nn.LSTM (no heads: one run per B, T, D, H) and the official packages.
         var layerRows: [LayerRow] = []
@@ -88,6 +91,7 @@ struct BenchRunCommand: ParsableCommand {
                 case "xlstm-fast", "xlstm-reference":
                     return BenchChild.run(ours, ["bench", "layer", "--kernel", impl == "xlstm-fast" ? "fast" : "reference"] + shape.arguments + timing, timeout: timeout)
                 default:
+                    if impl != "nn.LSTM" && noPeers { return BenchChild(record: nil, error: "skipped: --no-peers", command: "") }
                     guard let python else { return BenchChild(record: nil, error: "not run: no --python", command: "") }
                     if impl != "nn.LSTM" && !available(impl == "xlstm-official" ? "xlstm" : "flashrnn") {
                         return BenchChild(record: nil, error: "not run: package not importable", command: "")

@@ -15,6 +15,7 @@ import Testing
         #expect(text.hasPrefix("CPU: ") && text.contains("measured 1-thread sgemm peak"))
         #expect(text.contains("baselines: none (no --python)"))
         #expect(text.contains("| nn.LSTM ") && text.contains("not run: no --python"))
+        #expect(!text.contains("skipped: --no-peers"))
 
         let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
         let meta = try #require(results["meta"] as? [String: Any])
@@ -38,5 +39,15 @@ import Testing
         #expect((ours["train_step_ms"] as? NSNumber)?.doubleValue ?? 0 > 0)
         let lm = try #require((results["lm"] as? [String: Any])?["xlstm"] as? [String: Any])
         #expect(((lm["record"] as? [String: Any])?["prefill_ms"] as? NSNumber)?.doubleValue ?? 0 > 0)
+    }
+
+    @Test func noPeersSkipsTheOfficialPackagesRows() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(xlstm, ["bench", "--quick", "--no-peers", "--warmup", "0", "--threads", "1"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let rows = outcome.standardOutput.split(separator: "\n")
+        #expect(rows.filter { $0.contains("| xlstm-official ") || $0.contains("| flashrnn ") }.allSatisfy { $0.contains("skipped: --no-peers") })
+        #expect(rows.filter { $0.contains("skipped: --no-peers") }.count == 4)
+        #expect(rows.contains { $0.contains("| nn.LSTM ") && $0.contains("not run: no --python") })
     }
 }
