@@ -18,9 +18,9 @@ extension TrainCommand {
         print("\(task): train lengths \(train.lengths) (growing over the first half), test lengths \(test.lengths); \(kind.rawValue) H=\(hiddenSize) K=\(heads)\(kind == .xlstm ? " pattern \(pattern)" : ""), \(model.parameterCount) parameters")
         if resume { print("resumed from \(checkpointDir!) at step \(session.step)") }
         let log = try metrics.map { try MetricsLog(path: $0) }
-        let progress = TrainingProgress(totalSteps: steps, firstStep: session.step, unit: "strings")
-        var window = LossWindow()
-        var curve: [(x: Double, y: Double)] = []
+        var recorder = TrainingRecorder(
+            task: task, model: kind.rawValue, totalSteps: steps, firstStep: session.step, unitsPerStep: batchSize, unit: "strings",
+            log: log)
         while session.step < steps {
             let batch = try curriculum(train, step: session.step).batch(count: batchSize, using: &session.data)
             var correct = 0
@@ -29,21 +29,10 @@ extension TrainCommand {
                 correct = correctCount(logits, batch.labels)
                 return crossEntropy(logits: logits, targets: batch.labels)
             }
-            window.add(loss: loss, correct: correct, of: batchSize)
             if let store, session.step % checkpointEvery == 0 { try session.save(to: store) }
-            progress.show(
-                step: session.step, loss: window.meanLoss, accuracy: window.accuracy,
-                units: (session.step - progress.firstStep) * batchSize)
-            if session.step % TrainingProgress.interval == 0 || session.step == steps {
-                curve.append((Double(session.step), Double(window.meanLoss)))
-                try log?.append([
-                    "event": "train", "task": task, "model": kind.rawValue, "step": session.step,
-                    "loss": Double(window.meanLoss), "train_accuracy": window.accuracy, "elapsed_s": progress.elapsed,
-                ])
-                window = LossWindow()
-            }
+            try recorder.record(step: session.step, loss: loss, correct: correct, of: batchSize)
         }
-        progress.finish()
+        recorder.progress.finish()
         model.eval()
         let accuracy = try testAccuracy(of: model, on: test, lengths: test.lengths, strings: testCount, using: &session.data)
         let correct = Int((accuracy * Double(testCount)).rounded())
@@ -61,8 +50,8 @@ extension TrainCommand {
             }
         }
         return RunResult(
-            model: kind.rawValue, parameters: model.parameterCount, seconds: progress.elapsed,
-            scores: [("test accuracy", accuracy), ("scaled accuracy", test.scaledAccuracy(accuracy))], curve: curve,
+            model: kind.rawValue, parameters: model.parameterCount, seconds: recorder.progress.elapsed,
+            scores: [("test accuracy", accuracy), ("scaled accuracy", test.scaledAccuracy(accuracy))], curve: recorder.curve,
             buckets: buckets, sample: nil)
     }
 
@@ -75,20 +64,4 @@ extension TrainCommand {
         let progress = min(1, Double(step) / Double(max(1, steps / 2)))
         return try task.with(lengths: shortest...(shortest + Int(progress * Double(longest - shortest))))
     }
-}
-
-/// The mean loss and accuracy of the steps since the last progress line.
-struct LossWindow {
-    private var losses: [Float] = []
-    private var correct = 0
-    private var seen = 0
-
-    mutating func add(loss: Float, correct: Int, of count: Int) {
-        losses.append(loss)
-        self.correct += correct
-        seen += count
-    }
-
-    var meanLoss: Float { losses.reduce(0, +) / Float(max(losses.count, 1)) }
-    var accuracy: Double { Double(correct) / Double(max(seen, 1)) }
 }

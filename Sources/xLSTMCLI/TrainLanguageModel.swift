@@ -26,9 +26,9 @@ extension TrainCommand {
         print("\(task): \(languageTask.training.count) training and \(languageTask.heldOut.count) held-out characters, \(vocabulary.count) distinct; \(kind.rawValue) H=\(hiddenSize) K=\(heads) \(shape), \(model.parameterCount) parameters")
         if resume { print("resumed from \(checkpointDir!) at step \(session.step)") }
         let log = try metrics.map { try MetricsLog(path: $0) }
-        let progress = TrainingProgress(totalSteps: steps, firstStep: session.step, unit: "characters")
-        var window = LossWindow()
-        var curve: [(x: Double, y: Double)] = []
+        var recorder = TrainingRecorder(
+            task: task, model: kind.rawValue, totalSteps: steps, firstStep: session.step, unitsPerStep: batchSize * context,
+            unit: "characters", log: log)
         while session.step < steps {
             let (inputs, targets) = languageTask.batch(count: batchSize, length: context, using: &session.data)
             var correct = 0
@@ -37,21 +37,10 @@ extension TrainCommand {
                 correct = correctCount(logits, targets)
                 return crossEntropy(logits: logits, targets: targets)
             }
-            window.add(loss: loss, correct: correct, of: targets.count)
             if let store, session.step % checkpointEvery == 0 { try session.save(to: store) }
-            progress.show(
-                step: session.step, loss: window.meanLoss, accuracy: window.accuracy,
-                units: (session.step - progress.firstStep) * batchSize * context)
-            if session.step % TrainingProgress.interval == 0 || session.step == steps {
-                curve.append((Double(session.step), Double(window.meanLoss)))
-                try log?.append([
-                    "event": "train", "task": task, "model": kind.rawValue, "step": session.step,
-                    "loss": Double(window.meanLoss), "train_accuracy": window.accuracy, "elapsed_s": progress.elapsed,
-                ])
-                window = LossWindow()
-            }
+            try recorder.record(step: session.step, loss: loss, correct: correct, of: targets.count)
         }
-        progress.finish()
+        recorder.progress.finish()
         model.eval()
         let heldOutLoss = model.meanLoss(over: languageTask.heldOutWindows(length: context))
         let bits = heldOutLoss / Foundation.log(2)
@@ -64,8 +53,8 @@ extension TrainCommand {
             "held_out_loss": heldOutLoss, "bits_per_character": bits,
         ])
         return RunResult(
-            model: kind.rawValue, parameters: model.parameterCount, seconds: progress.elapsed,
-            scores: [("held-out loss (nats/char)", heldOutLoss), ("bits per character", bits)], curve: curve, buckets: [],
+            model: kind.rawValue, parameters: model.parameterCount, seconds: recorder.progress.elapsed,
+            scores: [("held-out loss (nats/char)", heldOutLoss), ("bits per character", bits)], curve: recorder.curve, buckets: [],
             sample: (prompt, continuation))
     }
 

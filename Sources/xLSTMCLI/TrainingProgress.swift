@@ -9,7 +9,8 @@ final class TrainingProgress {
     /// Steps between plain lines, and the window of the shown averages.
     static let interval = 50
 
-    private let totalSteps: Int
+    /// The run's last step.
+    let totalSteps: Int
     private let unit: String
     private let started = Date()
     /// The step the run started from (non-zero when resumed).
