@@ -7,7 +7,7 @@ enum ModelKind: String, CaseIterable {
     case slstm
     /// The classic LSTM baseline (classifier only).
     case lstm
-    /// One mLSTM block (classifier), or `--blocks` of them (language model).
+    /// `--blocks` mLSTM blocks.
     case mlstm
     /// The paper's blocks in the order of `--pattern`.
     case xlstm
@@ -40,7 +40,8 @@ extension TrainCommand {
             return SequenceClassifier<Float>.Configuration(
                 vocabularySize: vocabularySize, embeddingSize: hiddenSize, classCount: classCount,
                 slstm: sLSTMConfiguration(inputSize: hiddenSize, hiddenSize: hiddenSize),
-                core: kind == .mlstm ? .mlstm : .xlstm, pattern: kind == .mlstm ? "m" : pattern, blocks: blockConfiguration)
+                core: kind == .mlstm ? .mlstm : .xlstm, pattern: kind == .mlstm ? String(repeating: "m", count: blocks) : pattern,
+                blocks: blockConfiguration)
         }
     }
 
