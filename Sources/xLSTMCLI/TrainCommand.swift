@@ -23,10 +23,10 @@ struct TrainCommand: ParsableCommand {
     var model = ModelKind.slstm.rawValue
     @Option(help: "Train several models on the same data, one after another, and print one table (for example slstm,lstm).")
     var compare: String?
-    @Option(help: "The blocks of --model xlstm, in order: m (mLSTM) and s (sLSTM).")
-    var pattern = "sm"
-    @Option(help: "Blocks of mlstm, of xlstm-large and of the slstm language model.")
-    var blocks = 2
+    @Option(name: .customLong("pattern"), help: "The blocks of --model xlstm, in order: m (mLSTM) and s (sLSTM) (default sm).")
+    var patternOption: String?
+    @Option(name: .customLong("blocks"), help: "Blocks of mlstm, of xlstm-large and of the slstm language model (default 2).")
+    var blocksOption: Int?
     @Option(help: "Optimizer steps.")
     var steps = 1000
     @Option(name: .customLong("batch-size"), help: "Sequences per step (default 32; char-lm: 16 windows).")
@@ -37,16 +37,16 @@ struct TrainCommand: ParsableCommand {
     var heads = 1
     @Option(help: "Peak learning rate of Adam (linear warm-up, then cosine decay).")
     var learningRate = 1e-2
-    @Option(help: "Formal tasks: shortest and longest training strings, as MIN-MAX.")
-    var trainLengths = "3-40"
-    @Option(help: "Formal tasks: shortest and longest test strings, as MIN-MAX.")
-    var testLengths = "40-256"
-    @Option(help: "Formal tasks: test strings.")
-    var testCount = 1024
+    @Option(name: .customLong("train-lengths"), help: "Formal tasks: shortest and longest training strings, as MIN-MAX (default 3-40).")
+    var trainLengthsOption: String?
+    @Option(name: .customLong("test-lengths"), help: "Formal tasks: shortest and longest test strings, as MIN-MAX (default 40-256).")
+    var testLengthsOption: String?
+    @Option(name: .customLong("test-count"), help: "Formal tasks: test strings (default 1024).")
+    var testCountOption: Int?
     @Option(help: "char-lm: a UTF-8 text file to learn instead of the built-in Book of Genesis (King James Version).")
     var text: String?
-    @Option(help: "char-lm: characters per training window.")
-    var context = 128
+    @Option(name: .customLong("context"), help: "char-lm: characters per training window (default 128).")
+    var contextOption: Int?
     @Option(help: "Seed of initialization and data.")
     var seed: UInt64 = 1
     @Option(help: "Worker threads of the kernels.")
@@ -68,6 +68,16 @@ struct TrainCommand: ParsableCommand {
     /// model's window of 128 characters costs as much as several formal
     /// strings, so its default is smaller (about 3 minutes on 2 cores).
     var batchSize: Int { batchSizeOption ?? (isLanguageModel ? 16 : 32) }
+
+    // The options only some tasks or models read: each is an error where
+    // nothing would read it (see `validateApplicability`), so none is
+    // silently ignored.
+    var pattern: String { patternOption ?? "sm" }
+    var blocks: Int { blocksOption ?? 2 }
+    var trainLengths: String { trainLengthsOption ?? "3-40" }
+    var testLengths: String { testLengthsOption ?? "40-256" }
+    var testCount: Int { testCountOption ?? 1024 }
+    var context: Int { contextOption ?? 128 }
 
     /// The models to train: `--compare`'s, or `--model`.
     var models: [String] {
@@ -111,6 +121,34 @@ struct TrainCommand: ParsableCommand {
             received: learningRate)
         try requireOption(!resume || checkpointDir != nil, "--resume", expected: "a --checkpoint-dir to resume from", received: "none")
         try validateBlockSizes()
+        try validateApplicability()
+    }
+
+    /// Rejects an option that neither the task nor any of the models reads.
+    private func validateApplicability() throws {
+        let kinds = Set(models.compactMap(ModelKind.init(rawValue:)))
+        let modelOption = compare == nil ? "--model" : "--compare"
+        if let patternOption {
+            try requireOption(kinds.contains(.xlstm), "--pattern", expected: "xlstm in \(modelOption)", received: patternOption)
+        }
+        if let blocksOption {
+            let readers: Set<ModelKind> = isLanguageModel ? [.slstm, .mlstm, .xlstmLarge] : [.mlstm]
+            try requireOption(
+                !kinds.isDisjoint(with: readers), "--blocks",
+                expected: isLanguageModel ? "slstm, mlstm or xlstm-large in \(modelOption)" : "mlstm in \(modelOption)",
+                received: blocksOption)
+        }
+        let formalOnly: [(String, Any?)] = [
+            ("--train-lengths", trainLengthsOption), ("--test-lengths", testLengthsOption), ("--test-count", testCountOption),
+        ]
+        let languageOnly: [(String, Any?)] = [("--text", text), ("--context", contextOption)]
+        for (name, value) in isLanguageModel ? formalOnly : languageOnly {
+            if let value {
+                try requireOption(
+                    false, name, expected: isLanguageModel ? "a formal task (char-lm reads none)" : "--task char-lm",
+                    received: value)
+            }
+        }
     }
 
     /// The block models' pattern and sizes, the sizes checked by the library's own rules.

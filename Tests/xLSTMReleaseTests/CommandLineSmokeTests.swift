@@ -40,13 +40,15 @@ import Testing
 
     /// `--blocks` sets the mLSTM classifier's depth and the language models':
     /// each block adds the same parameters.
-    @Test(arguments: [["--model", "mlstm"], ["--task", "char-lm", "--model", "mlstm", "--context", "8"], ["--task", "char-lm", "--model", "xlstm-large", "--context", "8", "--heads", "2"]])
+    @Test(arguments: [
+        ["--model", "mlstm", "--test-count", "4", "--test-lengths", "40-41"], ["--task", "char-lm", "--model", "mlstm", "--context", "8"],
+        ["--task", "char-lm", "--model", "xlstm-large", "--context", "8", "--heads", "2"],
+    ])
     func blocksSetsTheDepth(options: [String]) throws {
         let xlstm = try ReleaseBuild.binary("xlstm")
         let counts = try [1, 2, 3].map { blocks in
             let outcome = try ReleaseBuild.run(xlstm, [
-                "train", "--steps", "1", "--hidden-size", "16", "--test-count", "4", "--test-lengths", "40-41", "--threads", "1",
-                "--blocks", "\(blocks)",
+                "train", "--steps", "1", "--hidden-size", "16", "--threads", "1", "--blocks", "\(blocks)",
             ] + options)
             #expect(outcome.status == 0, "\(outcome.standardError)")
             let header = try #require(outcome.standardOutput.split(separator: "\n").first)
