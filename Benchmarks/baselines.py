@@ -2,7 +2,7 @@
 """PyTorch baselines for the xLSTM benchmark (see Benchmarks/README.md).
 
 One process = one measurement. Prints exactly ONE JSON line on stdout, with the
-same schema as `xlstm bench` / `xlstm bench-train`:
+same schema as `xlstm bench layer` / `xlstm bench train`:
 
   {"impl", "batch", "steps", "input_size", "hidden_size", "heads", "threads",
    "forward_ms", "forward_backward_ms", "train_step_ms",

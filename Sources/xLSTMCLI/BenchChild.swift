@@ -10,6 +10,9 @@ struct BenchChild {
     /// The command line, for the results file.
     let command: String
 
+    /// A measurement that was not run, and why.
+    static func notRun(_ reason: String) -> BenchChild { BenchChild(record: nil, error: reason, command: "") }
+
     /// Runs `executable` with `arguments`, killing it after `timeout` seconds,
     /// and says on standard error what it ran and how long it took (a full
     /// run lasts many minutes; the tables come at its end).
@@ -42,7 +45,10 @@ struct BenchChild {
             process.standardError = try FileHandle(forWritingTo: errorURL)
             try process.run()
             let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            // Polled every 50 ms, never past the deadline.
+            while process.isRunning && Date() < deadline {
+                Thread.sleep(forTimeInterval: min(0.05, max(0, deadline.timeIntervalSinceNow)))
+            }
             let timedOut = process.isRunning
             if timedOut { process.terminate() }
             process.waitUntilExit()
@@ -54,7 +60,7 @@ struct BenchChild {
             }.first
             let failure: String?
             if timedOut {
-                failure = "timed out after \(Int(timeout)) s"
+                failure = "timed out after \(timeout) s"
             } else if let reported = record?["error"] as? String {
                 failure = reported
             } else if process.terminationStatus != 0 || record == nil {

@@ -71,7 +71,7 @@ struct BenchLanguageModelCommand: ParsableCommand {
     }
 }
 
-/// One `bench-lm` measurement, as one JSON line.
+/// One `bench lm` measurement, as one JSON line.
 struct LanguageModelRecord: Encodable {
     let impl = "xlstm-lm"
     let batch: Int

@@ -91,24 +91,24 @@ struct BenchRunCommand: ParsableCommand {
                 case "xlstm-fast", "xlstm-reference":
                     return BenchChild.run(ours, ["bench", "layer", "--kernel", impl == "xlstm-fast" ? "fast" : "reference"] + shape.arguments + timing, timeout: timeout)
                 default:
-                    if impl != "nn.LSTM" && noPeers { return BenchChild(record: nil, error: "skipped: --no-peers", command: "") }
-                    guard let python else { return BenchChild(record: nil, error: "not run: no --python", command: "") }
+                    if impl != "nn.LSTM" && noPeers { return BenchChild.notRun("skipped: --no-peers") }
+                    guard let python else { return BenchChild.notRun("not run: no --python") }
                     if impl != "nn.LSTM" && !available(impl == "xlstm-official" ? "xlstm" : "flashrnn") {
-                        return BenchChild(record: nil, error: "not run: package not importable", command: "")
+                        return BenchChild.notRun("not run: package not importable")
                     }
                     return BenchChild.run(python, ["\(baselines)/baselines.py", "--impl", impl] + shape.arguments + timing, timeout: timeout)
                 }
             }
             let referenceFits = all || shape.batch * shape.steps * shape.hiddenSize <= 8 * 256 * 256
             let lstmKey = "\(shape.batch).\(shape.steps).\(shape.inputSize).\(shape.hiddenSize)"
-            if lstmRuns[lstmKey] == nil { lstmRuns[lstmKey] = child("nn.LSTM") }
+            let lstm = lstmRuns[lstmKey] ?? child("nn.LSTM")
+            lstmRuns[lstmKey] = lstm
+            let official = child("xlstm-official")
             let measured: [(String, BenchChild)] = [
                 ("xlstm-fast", child("xlstm-fast")),
-                ("xlstm-reference", referenceFits ? child("xlstm-reference") : BenchChild(record: nil, error: "skipped: B*T*H > 8*256*256 (slow); use --all", command: "")),
-                ("nn.LSTM", lstmRuns[lstmKey]!), ("xlstm-official", child("xlstm-official")), ("flashrnn", child("flashrnn")),
+                ("xlstm-reference", referenceFits ? child("xlstm-reference") : BenchChild.notRun("skipped: B*T*H > 8*256*256 (slow); use --all")),
+                ("nn.LSTM", lstm), ("xlstm-official", official), ("flashrnn", child("flashrnn")),
             ]
-            let lstm = lstmRuns[lstmKey]!
-            let official = measured[3].1
             for (impl, result) in measured {
                 layerRows.append(LayerRow(shape: shape, impl: impl, result: result, lstm: lstm, official: official, peakGFLOPs: peak))
             }
@@ -125,7 +125,7 @@ struct BenchRunCommand: ParsableCommand {
         ] + timing
         let oursTrain = BenchChild.run(ours, ["bench", "train"] + trainArguments, timeout: timeout)
         let torchTrain = python.map { BenchChild.run($0, ["\(baselines)/baselines.py", "--impl", "torch-train"] + trainArguments, timeout: timeout) }
-            ?? BenchChild(record: nil, error: "not run: no --python", command: "")
+            ?? BenchChild.notRun("not run: no --python")
         print()
         print("Training step: embedding \(train.2)x\(train.3) -> \(train.5) recurrent layers of \(train.4) -> linear -> cross-entropy -> Adam, B=\(train.0), T=\(train.1):")
         print(trainTable(ours: oursTrain, torch: torchTrain))
@@ -141,7 +141,7 @@ struct BenchRunCommand: ParsableCommand {
                 "\(baselines)/hf_xlstm_baseline.py", "--hidden", "\(lm.0)", "--heads", "\(lm.1)", "--blocks", "\(lm.2)", "--vocab", "\(lm.3)",
                 "--batch", "\(lm.4)", "--seq", "\(lm.5)", "--prompt-tokens", "\(lm.6)", "--new-tokens", "\(lm.7)",
             ] + timing, timeout: timeout)
-        } ?? BenchChild(record: nil, error: "not run: no --python", command: "")
+        } ?? BenchChild.notRun("not run: no --python")
         print()
         print("Language model (xLSTM-Large of random weights): D=\(lm.0), \(lm.1) heads, \(lm.2) blocks, V=\(lm.3); prefill and training \(lm.4)x\(lm.5) tokens, decoding after a \(lm.6)-token prompt:")
         print(languageModelTable(ours: oursLM, transformers: hf))
@@ -166,11 +166,13 @@ struct BenchRunCommand: ParsableCommand {
     private func trainTable(ours: BenchChild, torch: BenchChild) -> String {
         let ratio = ratioText(ours.value("train_step_ms"), torch.value("train_step_ms"))
         return markdownTable(
-            ["impl", "step ms", "ours / torch", "peak MB", "note"],
-            [
-                ["xlstm-train", millis(ours.value("train_step_ms")), ratio, whole(ours.value("peak_rss_mb")), ours.error ?? ""],
-                ["torch-train", millis(torch.value("train_step_ms")), "", whole(torch.value("peak_rss_mb")), torch.error ?? ""],
-            ])
+            ["impl", "step ms", "ours / torch", "RSS +MB", "peak MB", "note"],
+            [ours, torch].enumerated().map { index, child in
+                [
+                    index == 0 ? "xlstm-train" : "torch-train", millis(child.value("train_step_ms")), index == 0 ? ratio : "",
+                    whole(child.value("rss_increase_mb")), whole(child.value("peak_rss_mb")), child.error ?? "",
+                ]
+            })
     }
 
     private func languageModelTable(ours: BenchChild, transformers: BenchChild) -> String {
@@ -213,7 +215,8 @@ struct LayerRow {
             shape.label, "\(shape.heads)", impl, millis(forward), millis(forwardBackward),
             isOurs ? ratioText(forward, lstm.value("forward_ms")) : "", isOurs ? ratioText(forwardBackward, lstm.value("forward_backward_ms")) : "",
             isOurs ? ratioText(forward, official.value("forward_ms")) : "", isOurs ? ratioText(forwardBackward, official.value("forward_backward_ms")) : "",
-            percent(forwardFloorShare), percent(forwardBackwardFloorShare), whole(result.value("peak_rss_mb")),
+            percent(forwardFloorShare), percent(forwardBackwardFloorShare), whole(result.value("rss_increase_mb")),
+            whole(result.value("peak_rss_mb")),
             result.error ?? (impl == "nn.LSTM" && shape.heads != 1 ? "no heads: the K=1 run" : ""),
         ]
     }
@@ -221,7 +224,7 @@ struct LayerRow {
     static func table(_ rows: [LayerRow]) -> String {
         markdownTable(
             ["B x T x D -> H", "K", "impl", "fwd ms", "f+b ms", "fwd / nn.LSTM", "f+b / nn.LSTM", "fwd / official", "f+b / official",
-             "fwd floor", "f+b floor", "peak MB", "note"],
+             "fwd floor", "f+b floor", "RSS +MB", "peak MB", "note"],
             rows.map(\.cells))
     }
 
@@ -230,7 +233,8 @@ struct LayerRow {
             "batch": shape.batch, "steps": shape.steps, "input_size": shape.inputSize, "hidden_size": shape.hiddenSize,
             "heads": shape.heads, "impl": impl, "forward_ms": forward ?? NSNull(), "forward_backward_ms": forwardBackward ?? NSNull(),
             "forward_floor_share": forwardFloorShare ?? NSNull(), "forward_backward_floor_share": forwardBackwardFloorShare ?? NSNull(),
-            "peak_rss_mb": result.value("peak_rss_mb") ?? NSNull(), "error": result.error ?? NSNull(), "command": result.command,
+            "peak_rss_mb": result.value("peak_rss_mb") ?? NSNull(), "rss_increase_mb": result.value("rss_increase_mb") ?? NSNull(),
+            "error": result.error ?? NSNull(), "command": result.command,
         ]
     }
 }

@@ -81,19 +81,7 @@ struct EvalCommand: ParsableCommand {
     private func evaluateLanguageModel(_ checkpoint: Checkpoint) throws {
         let model = try checkpoint.model(CharacterLanguageModel<Float>.self)
         model.eval()
-        let contents: String
-        if let text {
-            guard let data = FileManager.default.contents(atPath: text), let decoded = String(data: data, encoding: .utf8) else {
-                throw ValidationError("--text: expected a readable UTF-8 text file, received \(text)")
-            }
-            contents = decoded
-        } else {
-            contents = genesisText
-        }
-        let languageTask: CharacterLanguageModelTask
-        do { languageTask = try CharacterLanguageModelTask(text: contents) } catch {
-            throw ValidationError("--text: expected \(error.expected), received \(error.received)")
-        }
+        let languageTask = try characterTask(text: text)
         guard languageTask.vocabulary == model.vocabulary else {
             throw ValidationError(
                 "--text: expected the text the model learned (\(model.vocabulary.count) distinct characters), received one of \(languageTask.vocabulary.count) distinct characters")

@@ -61,8 +61,8 @@ enum Measurement {
     }
 }
 
-/// One result line of `xlstm bench` and `xlstm bench-train`, the schema
-/// Benchmarks/report.py reads.
+/// One result line of `xlstm bench layer` and `xlstm bench train`, the
+/// schema `Benchmarks/baselines.py` prints too and `xlstm bench run` reads.
 struct BenchmarkRecord: Encodable {
     let impl: String
     let batch: Int

@@ -45,12 +45,16 @@ extension TrainCommand {
         }
     }
 
+    /// The xLSTM-Large network of `--hidden-size`, `--blocks` and `--heads`.
+    func largeConfiguration(vocabularySize: Int) -> xLSTMLargeConfiguration {
+        xLSTMLargeConfiguration(vocabularySize: vocabularySize, embeddingSize: hiddenSize, blocks: blocks, heads: heads, chunkSize: 64)
+    }
+
     /// The network of a character language model of `kind` over `vocabularySize` characters.
     func languageModelArchitecture(_ kind: ModelKind, vocabularySize: Int) -> CharacterLanguageModel<Float>.Architecture {
         switch kind {
         case .xlstmLarge:
-            return .large(xLSTMLargeConfiguration(
-                vocabularySize: vocabularySize, embeddingSize: hiddenSize, blocks: blocks, heads: heads, chunkSize: 64))
+            return .large(largeConfiguration(vocabularySize: vocabularySize))
         case .slstm, .lstm, .mlstm, .xlstm:
             let pattern = kind == .xlstm ? pattern : String(repeating: kind == .slstm ? "s" : "m", count: blocks)
             return .blocks(xLSTMLanguageModel<Float>.Configuration(

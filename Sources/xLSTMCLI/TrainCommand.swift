@@ -83,6 +83,10 @@ struct TrainCommand: ParsableCommand {
     var models: [String] {
         compare.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? [model]
     }
+    /// The models that name a kind (validation reports the others).
+    private var kinds: Set<ModelKind> { Set(models.compactMap(ModelKind.init(rawValue:))) }
+    /// The option that chose the models, for error messages.
+    private var modelOption: String { compare == nil ? "--model" : "--compare" }
 
     func validate() throws {
         try requireOption(
@@ -96,12 +100,11 @@ struct TrainCommand: ParsableCommand {
                 received: compare)
             try requireOption(checkpointDir == nil, "--compare", expected: "no --checkpoint-dir (one run per model)", received: compare)
         }
-        let option = compare == nil ? "--model" : "--compare"
-        for kind in models.compactMap(ModelKind.init(rawValue:)) {
+        for kind in models.compactMap(ModelKind.init(rawValue:)) {  // in order: the first misfit is reported
             if isLanguageModel {
-                try requireOption(kind.modelsLanguage, option, expected: "a language model for char-lm (not lstm)", received: kind.rawValue)
+                try requireOption(kind.modelsLanguage, modelOption, expected: "a language model for char-lm (not lstm)", received: kind.rawValue)
             } else {
-                try requireOption(kind.classifies, option, expected: "a classifier for \(task) (xlstm-large needs --task char-lm)", received: kind.rawValue)
+                try requireOption(kind.classifies, modelOption, expected: "a classifier for \(task) (xlstm-large needs --task char-lm)", received: kind.rawValue)
             }
             if kind == .lstm { try requireOption(heads == 1, "--heads", expected: "1 with lstm", received: heads) }
         }
@@ -126,8 +129,6 @@ struct TrainCommand: ParsableCommand {
 
     /// Rejects an option that neither the task nor any of the models reads.
     private func validateApplicability() throws {
-        let kinds = Set(models.compactMap(ModelKind.init(rawValue:)))
-        let modelOption = compare == nil ? "--model" : "--compare"
         if let patternOption {
             try requireOption(kinds.contains(.xlstm), "--pattern", expected: "xlstm in \(modelOption)", received: patternOption)
         }
@@ -144,16 +145,14 @@ struct TrainCommand: ParsableCommand {
         let languageOnly: [(String, Any?)] = [("--text", text), ("--context", contextOption)]
         for (name, value) in isLanguageModel ? formalOnly : languageOnly {
             if let value {
-                try requireOption(
-                    false, name, expected: isLanguageModel ? "a formal task (char-lm reads none)" : "--task char-lm",
-                    received: value)
+                throw ValidationError(
+                    "\(name): expected \(isLanguageModel ? "a formal task (char-lm reads none)" : "--task char-lm"), received \(value)")
             }
         }
     }
 
     /// The block models' pattern and sizes, the sizes checked by the library's own rules.
     private func validateBlockSizes() throws {
-        let kinds = Set(models.compactMap(ModelKind.init(rawValue:)))
         if kinds.contains(.xlstm) {
             try requireOption(
                 !pattern.isEmpty && pattern.allSatisfy { $0 == "m" || $0 == "s" }, "--pattern",
@@ -163,9 +162,7 @@ struct TrainCommand: ParsableCommand {
             if kinds.contains(.mlstm) || kinds.contains(.xlstm) || (isLanguageModel && kinds.contains(.slstm)) {
                 try blockConfiguration.validate()
             }
-            if kinds.contains(.xlstmLarge), case .large(let large) = languageModelArchitecture(.xlstmLarge, vocabularySize: 2) {
-                try large.validate()
-            }
+            if kinds.contains(.xlstmLarge) { try largeConfiguration(vocabularySize: 2).validate() }
         } catch {
             throw ValidationError(
                 "--hidden-size, --heads: expected \(error.expected) for \(error.argument), received \(error.received)")

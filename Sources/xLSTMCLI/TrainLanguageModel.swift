@@ -8,10 +8,7 @@ extension TrainCommand {
     /// prints a greedy continuation.
     func trainLanguageModel(_ kind: ModelKind) throws -> RunResult {
         Random.seed(seed)
-        let languageTask: CharacterLanguageModelTask
-        do { languageTask = try CharacterLanguageModelTask(text: try readText()) } catch let error as xLSTMError {
-            throw ValidationError("--text: expected \(error.expected), received \(error.received)")
-        }
+        let languageTask = try characterTask(text: text)
         guard languageTask.training.count > context else {
             throw ValidationError(
                 "--context: expected fewer characters than the training part of the text (\(languageTask.training.count)), received \(context)")
@@ -56,18 +53,5 @@ extension TrainCommand {
             model: kind.rawValue, parameters: model.parameterCount, seconds: recorder.progress.elapsed,
             scores: [("held-out loss (nats/char)", heldOutLoss), ("bits per character", bits)], curve: recorder.curve, buckets: [],
             sample: (prompt, continuation))
-    }
-
-    /// `--text`'s contents, or the built-in Genesis.
-    private func readText() throws -> String {
-        guard let text else { return genesisText }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: text)) } catch {
-            throw ValidationError("--text: expected a readable file, received \(text) (\(error.localizedDescription))")
-        }
-        guard let contents = String(data: data, encoding: .utf8) else {
-            throw ValidationError("--text: expected UTF-8 text, received \(text), which is not valid UTF-8")
-        }
-        return contents
     }
 }

@@ -50,4 +50,13 @@ import Testing
         #expect(rows.filter { $0.contains("skipped: --no-peers") }.count == 4)
         #expect(rows.contains { $0.contains("| nn.LSTM ") && $0.contains("not run: no --python") })
     }
+
+    /// `--timeout` stops a measurement that runs longer: every one of ours here.
+    @Test func aMeasurementPastTheTimeoutIsStoppedAndReported() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(xlstm, ["bench", "--quick", "--timeout", "0.001", "--warmup", "0", "--threads", "1"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let ours = outcome.standardOutput.split(separator: "\n").filter { $0.contains("| xlstm-fast ") }
+        #expect(ours.count == 2 && ours.allSatisfy { $0.contains("timed out after 0.001 s") }, "\(ours)")
+    }
 }
