@@ -38,7 +38,10 @@ let package = Package(
             ]
         ),
         .target(name: "xLSTMNN", dependencies: ["xLSTMTensor"]),
-        .target(name: "xLSTM", dependencies: ["xLSTMTensor", "xLSTMNN"]),
+        // A header of the compiler's target macros, no code: which vector
+        // registers the build may use, for the kernels' register blocking.
+        .systemLibrary(name: "CTargetFeatures"),
+        .target(name: "xLSTM", dependencies: ["xLSTMTensor", "xLSTMNN", "CTargetFeatures"]),
         .executableTarget(
             name: "xLSTMCLI",
             dependencies: [

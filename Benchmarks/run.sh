@@ -128,6 +128,15 @@ if [ "$INSTALL" = 1 ] && [ -x "$PY" ]; then
       || echo "transformers: pip install failed: $(tail -n 1 "$OUTDIR/pip-transformers.log")" >> "$INSTALL_NOTES"
   fi
 fi
+# BLIS and oneDNN for the matrix-product comparison (Debian's packages; the
+# library itself uses OpenBLAS). Without them their columns are missing.
+if [ "$INSTALL" = 1 ] && [ "$(uname -s)" = Linux ] \
+   && ! { ldconfig -p | grep -q 'libblis\.so\.4' && ldconfig -p | grep -q 'libdnnl\.so\.2'; }; then
+  log "apt-get install libblis-dev libdnnl-dev"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libblis-dev libdnnl-dev; } \
+    > "$OUTDIR/apt.log" 2>&1 || echo "blis/onednn: apt-get install failed: $(tail -n 1 "$OUTDIR/apt.log")" >> "$INSTALL_NOTES"
+fi
 [ "$TORCH_OK" = 1 ] || echo "torch $TORCH_VERSION not importable: PyTorch baselines will be error rows" >> "$INSTALL_NOTES"
 [ "$TORCH_OK" = 1 ] && [ "$HAVE_XLSTM" = 0 ] && echo "xlstm not importable: no xlstm-official rows" >> "$INSTALL_NOTES"
 [ "$TORCH_OK" = 1 ] && [ "$HAVE_FLASHRNN" = 0 ] && echo "flashrnn not importable: no flashrnn rows" >> "$INSTALL_NOTES"

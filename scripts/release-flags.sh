@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The recommended release flags: on x86-64 a plain `swift build -c release`
-# targets the 2003 baseline ISA (no AVX, no FMA); haswell (the x86-64-v3 level: AVX2 + FMA,
-# every x86 CPU since 2015) lets the SIMD kernels use full-width vectors.
+# The release flags the scripts build with: the host's own instruction set.
+# A plain `swift build -c release` on x86-64 targets the 2003 baseline
+# (SSE2: no AVX, no FMA); `-target-cpu native` lets the SIMD kernels, written
+# on 512-bit vectors, lower to full-width instructions: one AVX-512 register,
+# two AVX2 registers, four NEON registers. The builds these flags make run on
+# the machine that built them (and its kind), not on older CPUs.
 # Prints the flags for `swift build`; sourced by the other scripts.
-if [[ "$(uname -m)" == "x86_64" ]]; then
-    echo "-Xswiftc -target-cpu -Xswiftc haswell"
-fi
+echo "-Xswiftc -target-cpu -Xswiftc native"

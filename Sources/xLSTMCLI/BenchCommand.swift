@@ -6,6 +6,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark against the PyTorch baselines (the runner), or time one measurement.",
-        subcommands: [BenchRunCommand.self, BenchLayerCommand.self, BenchTrainCommand.self, BenchLanguageModelCommand.self],
+        subcommands: [BenchRunCommand.self, BenchLayerCommand.self, BenchGemmCommand.self, BenchTrainCommand.self, BenchLanguageModelCommand.self],
         defaultSubcommand: BenchRunCommand.self)
 }

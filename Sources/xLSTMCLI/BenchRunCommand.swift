@@ -117,6 +117,12 @@ struct BenchRunCommand: ParsableCommand {
         print("sLSTM layer, Float32, \(threads) threads (ratios below 1: ours is faster; floor: FLOP floor / peak / time):")
         print(layerTable)
 
+        // The matrix-product libraries on the shapes the library multiplies.
+        print()
+        print("Matrix products, Float32 (the library uses OpenBLAS; xlstm bench gemm):")
+        print(GemmComparison(shapes: quick ? GemmShape.quick : GemmShape.library, threads: threads, warmup: warmup, runs: runs).report())
+        fflush(nil)
+
         // The training step against the same model with nn.LSTM in PyTorch.
         let train = quick ? (2, 16, 256, 32, 64, 2) : (16, 128, 256, 128, 256, 2)
         let trainArguments = [

@@ -102,6 +102,27 @@ import xLSTM
         #expect(Parallelism.threadCount == current && current >= 1)
     }
 
+    /// The library runs its products with one BLAS thread (its own workers
+    /// split them) and gives the host program's setting back. In a process of
+    /// its own: the setting is process-wide, and other tests run products at
+    /// the same time.
+    @Test func productsAndPassesGiveTheHostsBLASThreadCountBack() async throws {
+        #if os(Linux)
+        await #expect(processExitsWith: .success) {
+            BLAS.setThreadCount(3)
+            precondition(BLAS.threadCount == 3)
+            Parallelism.threadCount = 2
+            let a = Tensor<Float>.randomNormal([96, 128], requiresGrad: true)
+            Tensor.matmul(a, a.transposed()).sum().backward()
+            precondition(BLAS.threadCount == 3, "after matmul: \(BLAS.threadCount ?? 0)")
+            let model = sLSTM<Float>(inputSize: 8, hiddenSize: 32, numHeads: 2)
+            let (outputs, _) = model(Tensor<Float>.randomNormal([6, 4, 8]))
+            outputs.sum().backward()
+            precondition(BLAS.threadCount == 3, "after the sLSTM: \(BLAS.threadCount ?? 0)")
+        }
+        #endif
+    }
+
     @Test func errorsNameTheArgument() throws {
         #expect(throws: xLSTMError(argument: "scalars", expected: "4 elements for shape [2, 2]", received: "3")) {
             try Tensor<Float>(shape: [2, 2], scalars: [1, 2, 3])

@@ -16,6 +16,7 @@ import Testing
         #expect(text.contains("baselines: none (no --python)"))
         #expect(text.contains("| nn.LSTM ") && text.contains("not run: no --python"))
         #expect(!text.contains("skipped: --no-peers"))
+        #expect(text.contains("Matrix products, Float32") && text.contains("| small "))
 
         let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
         let meta = try #require(results["meta"] as? [String: Any])
@@ -58,5 +59,27 @@ import Testing
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let ours = outcome.standardOutput.split(separator: "\n").filter { $0.contains("| xlstm-fast ") }
         #expect(ours.count == 2 && ours.allSatisfy { $0.contains("timed out after 0.001 s") }, "\(ours)")
+    }
+
+    /// `xlstm bench gemm`: a column per library that opened, a line naming
+    /// each one that did not, and results that agree with each other.
+    @Test func theMatrixProductComparisonMeasuresEveryLibraryThatOpens() throws {
+        let xlstm = try ReleaseBuild.binary("xlstm")
+        let outcome = try ReleaseBuild.run(xlstm, ["bench", "gemm", "--quick", "--threads", "2"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let lines = outcome.standardOutput.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("| product ") })
+        #expect(header.contains("OpenBLAS GFLOP/s") && header.contains("xLSTM micro-kernel GFLOP/s") && header.hasSuffix("max rel. difference |"))
+        for library in ["BLIS", "oneDNN"] {
+            let measured = header.contains("\(library) GFLOP/s")
+            let missing = lines.contains { $0.hasPrefix("\(library): not measured: ") }
+            #expect(measured != missing, "\(library): a column or a line saying why not")
+        }
+        let row = try #require(lines.first { $0.hasPrefix("| small ") })
+        let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(cells[1] == "128x112x96 (B^T)")
+        let rates = cells[2..<(cells.count - 1)].compactMap { Double($0) }
+        #expect(rates.count == cells.count - 3 && rates.allSatisfy { $0 > 0 }, "\(row)")
+        #expect((Double(cells[cells.count - 1]) ?? .infinity) <= 1e-5, "the libraries agree: \(row)")
     }
 }

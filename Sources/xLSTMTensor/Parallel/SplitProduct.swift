@@ -2,6 +2,7 @@
 import Accelerate
 #else
 import CBLAS
+import Foundation
 #endif
 
 /// One row-major matrix product `C (m, n) (+)= op(A) (m, k) * op(B) (k, n)`
@@ -77,17 +78,52 @@ extension SplitProduct {
     }
 }
 
-/// Makes the BLAS single-threaded, process-wide, before the library splits
-/// its products over its own workers.
+/// Runs `body` with the BLAS single-threaded, and gives the host program
+/// its own setting back afterwards.
 ///
-/// Not restored afterwards, on purpose: after every multi-threaded call
-/// OpenBLAS's threads spin for about 0.1 s (2^28 cycles), and on a
-/// two-core machine that spinning took a whole core from the sLSTM's
-/// workers (measured: a 2-thread pass ran at single-thread speed in that
-/// window). Call `BLAS.setThreadCount(_:)` to give other BLAS work threads again.
-/// Accelerate manages its own threads; there this does nothing.
-package func useSingleThreadedBLAS() {
-    #if !canImport(Accelerate)
-    if openblas_get_num_threads() != 1 { BLAS.setThreadCount(1) }
+/// Why one thread: the library splits its products over its own workers.
+/// Inside a product, OpenBLAS's own threads would compete with those
+/// workers, and after a multi-threaded call they spin for about 0.1 s
+/// (2^28 cycles): on a two-core machine that took a whole core from the
+/// sLSTM's workers (measured: a 2-thread pass ran at single-thread speed in
+/// that window). Single-threaded calls never wake them.
+///
+/// The setting is process-wide, so nested and concurrent uses share one
+/// count: the first to enter saves the host's setting and the last to leave
+/// restores it. Accelerate manages its own threads; there this only runs `body`.
+package func withSingleThreadedBLAS<Result>(_ body: () throws -> Result) rethrows -> Result {
+    #if canImport(Accelerate)
+    return try body()
+    #else
+    SingleThreadedBLAS.enter()
+    defer { SingleThreadedBLAS.leave() }
+    return try body()
     #endif
 }
+
+#if !canImport(Accelerate)
+/// The count of ``withSingleThreadedBLAS(_:)`` scopes running now and the
+/// host's thread count they replaced, under a lock.
+private enum SingleThreadedBLAS {
+    nonisolated(unsafe) private static var scopes = 0
+    nonisolated(unsafe) private static var hostThreads: Int32 = 1
+    private static let lock = NSLock()
+
+    static func enter() {
+        lock.withLock {
+            if scopes == 0 {
+                hostThreads = openblas_get_num_threads()
+                if hostThreads != 1 { openblas_set_num_threads(1) }
+            }
+            scopes += 1
+        }
+    }
+
+    static func leave() {
+        lock.withLock {
+            scopes -= 1
+            if scopes == 0 && hostThreads != 1 { openblas_set_num_threads(hostThreads) }
+        }
+    }
+}
+#endif

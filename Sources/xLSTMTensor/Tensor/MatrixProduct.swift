@@ -106,7 +106,7 @@ extension Tensor {
 ///
 /// Large products are split by rows of `out` over `Parallelism.threadCount`
 /// workers, each making a single-threaded BLAS call: the library keeps the
-/// BLAS itself single-threaded (see `useSingleThreadedBLAS`), so that its
+/// BLAS itself single-threaded meanwhile (see `withSingleThreadedBLAS`), so that its
 /// spinning threads never compete with the sLSTM's workers.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
@@ -115,27 +115,28 @@ func multiply<Scalar: TensorScalar>(
     batch: Int, m: Int, n: Int, k: Int,
     transposeA: Bool = false, transposeB: Bool = false, batchedB: Bool = false, accumulate: Bool = false
 ) {
-    useSingleThreadedBLAS()
     let large = m * n * k >= 1 << 18
     // One row has no rows to share: split its columns instead (a decoding step).
     let byColumns = m == 1 && large
     let workers = large ? min(Parallelism.threadCount, byColumns ? n : m) : 1
-    a.withUnsafeBufferPointer { a in
-        b.withUnsafeBufferPointer { b in
-            out.withUnsafeMutableBufferPointer { out in
-                guard let aBase = a.baseAddress, let bBase = b.baseAddress, let outBase = out.baseAddress else {
-                    return
-                }
-                for index in 0..<batch {
-                    let product = SplitProduct(
-                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                        a: aBase + index * m * k, lda: transposeA ? m : k,
-                        b: bBase + (batchedB ? index * k * n : 0), ldb: transposeB ? k : n,
-                        c: outBase + index * m * n, ldc: n, accumulate: accumulate)
-                    if byColumns {
-                        runWorkers(workers) { piece in product.runColumns(piece: piece, of: workers) }
-                    } else {
-                        runWorkers(workers) { piece in product.run(piece: piece, of: workers) }
+    withSingleThreadedBLAS {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                out.withUnsafeMutableBufferPointer { out in
+                    guard let aBase = a.baseAddress, let bBase = b.baseAddress, let outBase = out.baseAddress else {
+                        return
+                    }
+                    for index in 0..<batch {
+                        let product = SplitProduct(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                            a: aBase + index * m * k, lda: transposeA ? m : k,
+                            b: bBase + (batchedB ? index * k * n : 0), ldb: transposeB ? k : n,
+                            c: outBase + index * m * n, ldc: n, accumulate: accumulate)
+                        if byColumns {
+                            runWorkers(workers) { piece in product.runColumns(piece: piece, of: workers) }
+                        } else {
+                            runWorkers(workers) { piece in product.run(piece: piece, of: workers) }
+                        }
                     }
                 }
             }

@@ -77,13 +77,24 @@ extension Double: TensorScalar {
 
 /// Controls of the platform BLAS.
 public enum BLAS {
-    /// Sets how many threads the BLAS may use for one call. OpenBLAS's idle
-    /// threads busy-wait after a call and compete with the sLSTM's own workers
-    /// on small machines, so the fast kernels set this explicitly. Accelerate
+    /// Sets how many threads the BLAS may use for one call of the host
+    /// program's own. The library's products run with one BLAS thread each,
+    /// split over its own workers, and give this setting back when they
+    /// return (the xLSTM module's Performance article says why). Accelerate
     /// manages its own threads; there the call does nothing.
     public static func setThreadCount(_ count: Int) {
         #if !canImport(Accelerate)
         openblas_set_num_threads(Int32(count))
+        #endif
+    }
+
+    /// How many threads the BLAS may use for one call (OpenBLAS's setting);
+    /// `nil` with Accelerate, which manages its own.
+    public static var threadCount: Int? {
+        #if canImport(Accelerate)
+        return nil
+        #else
+        return Int(openblas_get_num_threads())
         #endif
     }
 }

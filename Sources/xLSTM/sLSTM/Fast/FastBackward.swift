@@ -34,8 +34,7 @@ enum FastBackward {
         let packedW = FloatBuffer(count: layout.gateWidth * D)
         let packedR = FloatBuffer(count: K * width * d)
         let packedBias = FloatBuffer(count: layout.gateWidth)
-        useSingleThreadedBLAS()
-        let dx = [Float](unsafeUninitializedCapacity: layout.rows * D) { dx, initialized in
+        let dx = withSingleThreadedBLAS { [Float](unsafeUninitializedCapacity: layout.rows * D) { dx, initialized in
             withUpstream(upstream) { upstream in
                 forward.geometry.lengths.withUnsafeBufferPointer { lengths in
                     let context = Context(
@@ -59,7 +58,7 @@ enum FastBackward {
                 runWorkers(threads) { products.run(worker: $0, of: threads) }
             }
             initialized = layout.rows * D
-        }
+        } }
         var gradients = sLSTMLayerGradients<Float>(
             x: dx, inputWeights: [Float](repeating: 0, count: 4 * H * D),
             recurrentWeights: [Float](repeating: 0, count: K * 4 * d * d), bias: [Float](repeating: 0, count: 4 * H),

@@ -1,3 +1,4 @@
+import CTargetFeatures
 import xLSTMNN
 import xLSTMTensor
 
@@ -14,9 +15,10 @@ import xLSTMTensor
 /// the input projection in place (a large buffer, in L3 by then) exposed a
 /// cache miss at the start of every block of columns.
 ///
-/// Rows are taken four, two or one at a time; each load of M serves every
-/// row of the group. Block sizes keep the accumulators in registers on
-/// AVX2 (16 ymm registers): 4 rows x 16 lanes, 2 x 32, or 1 x 64.
+/// Rows are taken in groups; each load of M serves every row of the group.
+/// How many rows and columns a group has depends on the vector registers
+/// the build may use (see ``Blocking``): the sums of a group must stay in
+/// registers.
 ///
 /// M is stored in panels of 16 columns, each panel (depth, 16) contiguous
 /// (see ``panelIndex(row:column:depth:)``): a pass over one block of columns
@@ -34,6 +36,35 @@ struct RecurrentProduct {
     let width: Int
     /// (width) where every row's sum starts, or `nil` for 0.
     var start: UnsafePointer<Float>? = nil
+    /// The build's register blocking; tests run every one.
+    var blocking = Blocking.target
+
+    /// Groups of rows and columns whose sums fit the vector registers of the
+    /// build's instruction set. A SIMD16<Float> sum takes four 16-byte SSE
+    /// or NEON registers, two AVX2 ones or one AVX-512 register; a group
+    /// needs about eight independent sums in flight to cover the latency of
+    /// the adds, plus registers for the loads of M and of a_r.
+    enum Blocking: CaseIterable {
+        /// 2 rows x 16 columns, and 1 x 32: 8 of the 16 SSE registers of a
+        /// plain x86-64 build, where the standard groups' 16 spilled to the
+        /// stack (measured: the recurrence ran at a quarter of the AVX2 speed).
+        case narrow
+        /// 4 rows x 16 columns, 2 x 32, 1 x 64: 8 of the 16 AVX2 registers
+        /// (16 of the 32 NEON ones).
+        case standard
+        /// 4 rows x 32 columns, then as standard: 8 of the 32 AVX-512
+        /// registers, where 4 x 16 would be only 4 sums in flight.
+        case wide
+
+        /// The blocking for the registers this build targets (from the
+        /// compiler's own target macros, `CTargetFeatures`).
+        static let target = Blocking(registerFileBytes: Int(XLSTM_VECTOR_REGISTER_BYTES))
+
+        /// The blocking for a vector register file of `registerFileBytes`.
+        init(registerFileBytes: Int) {
+            self = registerFileBytes >= 2048 ? .wide : registerFileBytes >= 512 ? .standard : .narrow
+        }
+    }
 
     /// Where M[row][column] lives in the panel layout.
     @inline(__always)
@@ -42,141 +73,39 @@ struct RecurrentProduct {
     }
 
     @inline(__always)
-    private func initial(_ column: Int) -> SIMD16<Float> {
+    func initial(_ column: Int) -> SIMD16<Float> {
         start.map { loadVector($0 + column) } ?? SIMD16(repeating: 0)
     }
 
     @inline(never)
     func run() {
-        var row = 0
-        while row + 4 <= count {
-            fourRows(row)
-            row += 4
-        }
-        if row + 2 <= count {
-            twoRows(row)
-            row += 2
-        }
-        if row < count { oneRow(row) }
-    }
-
-    @inline(__always)
-    private func fourRows(_ first: Int) {
-        let (a0, a1, a2, a3) = (a[first], a[first + 1], a[first + 2], a[first + 3])
-        let (y0, y1, y2, y3) = (y[first], y[first + 1], y[first + 2], y[first + 3])
-        var column = 0
-        while column < width {
-            let b = initial(column)
-            var (s0, s1, s2, s3) = (b, b, b, b)
-            let m = matrix + column * depth
-            for e in 0..<depth {
-                let w = loadVector(m + 16 * e)
-                s0 += a0[e] * w
-                s1 += a1[e] * w
-                s2 += a2[e] * w
-                s3 += a3[e] * w
+        // Columns in tiles of about 128 KB of M, each used by every row group
+        // before the next is read: a tile stays in the L2 cache, where with
+        // row groups outermost a large M (one head of 512 units is 4 MB) came
+        // from L3 once per group of rows.
+        let tile = max(64, (32 * 1024 / depth) / 64 * 64)
+        var columns = 0..<min(width, tile)
+        while !columns.isEmpty {
+            var row = 0
+            switch blocking {
+            case .narrow:
+                while row + 2 <= count {
+                    twoRowsNarrow(row, columns)
+                    row += 2
+                }
+                if row < count { oneRowNarrow(row, columns) }
+            case .standard, .wide:
+                while row + 4 <= count {
+                    if blocking == .wide { fourRowsWide(row, columns) } else { fourRows(row, columns) }
+                    row += 4
+                }
+                if row + 2 <= count {
+                    twoRows(row, columns)
+                    row += 2
+                }
+                if row < count { oneRow(row, columns) }
             }
-            storeVector(s0, y0 + column)
-            storeVector(s1, y1 + column)
-            storeVector(s2, y2 + column)
-            storeVector(s3, y3 + column)
-            column += 16
-        }
-    }
-
-    @inline(__always)
-    private func twoRows(_ first: Int) {
-        let (a0, a1) = (a[first], a[first + 1])
-        let (y0, y1) = (y[first], y[first + 1])
-        var column = 0
-        while column + 32 <= width {
-            var (s00, s01) = (initial(column), initial(column + 16))
-            var (s10, s11) = (s00, s01)
-            let (m0, m1) = (matrix + column * depth, matrix + (column + 16) * depth)
-            for e in 0..<depth {
-                let (w0, w1) = (loadVector(m0 + 16 * e), loadVector(m1 + 16 * e))
-                let (b0, b1) = (a0[e], a1[e])
-                s00 += b0 * w0
-                s01 += b0 * w1
-                s10 += b1 * w0
-                s11 += b1 * w1
-            }
-            storeVector(s00, y0 + column)
-            storeVector(s01, y0 + column + 16)
-            storeVector(s10, y1 + column)
-            storeVector(s11, y1 + column + 16)
-            column += 32
-        }
-        if column < width {
-            var s0 = initial(column)
-            var s1 = s0
-            let m = matrix + column * depth
-            for e in 0..<depth {
-                let w = loadVector(m + 16 * e)
-                s0 += a0[e] * w
-                s1 += a1[e] * w
-            }
-            storeVector(s0, y0 + column)
-            storeVector(s1, y1 + column)
-        }
-    }
-
-    @inline(__always)
-    private func oneRow(_ row: Int) {
-        let (a0, y0) = (a[row], y[row])
-        var column = 0
-        while column + 64 <= width {
-            var (s0, s1) = (initial(column), initial(column + 16))
-            var (s2, s3) = (initial(column + 32), initial(column + 48))
-            let m = matrix + column * depth
-            let panel = 16 * depth
-            for e in 0..<depth {
-                let b = a0[e]
-                s0 += b * loadVector(m + 16 * e)
-                s1 += b * loadVector(m + panel + 16 * e)
-                s2 += b * loadVector(m + 2 * panel + 16 * e)
-                s3 += b * loadVector(m + 3 * panel + 16 * e)
-            }
-            storeVector(s0, y0 + column)
-            storeVector(s1, y0 + column + 16)
-            storeVector(s2, y0 + column + 32)
-            storeVector(s3, y0 + column + 48)
-            column += 64
-        }
-        // Narrower rests: with fewer columns there are fewer independent sums than
-        // the add latency needs, so even and odd e go to separate accumulators.
-        if column + 32 <= width {
-            var (s0, s1) = (initial(column), initial(column + 16))
-            var (t0, t1) = (SIMD16<Float>(repeating: 0), SIMD16<Float>(repeating: 0))
-            let (m0, m1) = (matrix + column * depth, matrix + (column + 16) * depth)
-            var e = 0
-            while e + 2 <= depth {
-                let (b, c) = (a0[e], a0[e + 1])
-                s0 += b * loadVector(m0 + 16 * e)
-                s1 += b * loadVector(m1 + 16 * e)
-                t0 += c * loadVector(m0 + 16 * e + 16)
-                t1 += c * loadVector(m1 + 16 * e + 16)
-                e += 2
-            }
-            if e < depth {
-                s0 += a0[e] * loadVector(m0 + 16 * e)
-                s1 += a0[e] * loadVector(m1 + 16 * e)
-            }
-            storeVector(s0 + t0, y0 + column)
-            storeVector(s1 + t1, y0 + column + 16)
-            column += 32
-        }
-        if column < width {
-            var (s0, s1) = (initial(column), SIMD16<Float>(repeating: 0))
-            let m = matrix + column * depth
-            var e = 0
-            while e + 2 <= depth {
-                s0 += a0[e] * loadVector(m + 16 * e)
-                s1 += a0[e + 1] * loadVector(m + 16 * e + 16)
-                e += 2
-            }
-            if e < depth { s0 += a0[e] * loadVector(m + 16 * e) }
-            storeVector(s0 + s1, y0 + column)
+            columns = columns.upperBound..<min(width, columns.upperBound + tile)
         }
     }
 }
