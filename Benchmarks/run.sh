@@ -160,7 +160,13 @@ if [ "$BUILD" = 1 ]; then
     fi
   fi
   log "build: $BUILD_STATUS"
+  # What a package that depends on xLSTM gets without flags, for the plain-build table.
+  PLAIN_CMD=(swift build -c release --scratch-path .build-plain --product xlstm)
+  log "${PLAIN_CMD[*]}"
+  (cd "$ROOT" && "${PLAIN_CMD[@]}") > "$OUTDIR/build-plain.log" 2>&1 \
+    || log "plain build failed (see Benchmarks/.last-run/build-plain.log): no plain-build table"
 fi
+PLAIN_BIN="$ROOT/.build-plain/release/xlstm"
 
 # --------------------------------------------- measurements and the report ---
 # `xlstm bench run` measures every row (each in a process of its own) and
@@ -172,5 +178,6 @@ OPTS=(--threads "$THREADS" --warmup "$WARMUP" --runs "$RUNS" --timeout "$TIMEOUT
 [ "$ALL" = 1 ] && OPTS+=(--all)
 [ "$PEERS" = 0 ] && OPTS+=(--no-peers)
 [ "$TORCH_OK" = 1 ] && OPTS+=(--python "$PY")
+[ -z "${XLSTM_BIN:-}" ] && [ -x "$PLAIN_BIN" ] && OPTS+=(--plain-build "$PLAIN_BIN")
 echo
 "$BIN" bench run "${OPTS[@]}"

@@ -32,6 +32,8 @@ struct BenchRunCommand: ParsableCommand {
     var timeout = 1800.0
     @Flag(help: "Skip the official xlstm and flashrnn packages (pure-PyTorch loops over time: minutes per row at the large shapes).")
     var noPeers = false
+    @Option(help: "An xlstm built with a plain `swift build -c release` (no target flags, as a consumer package gets it): its layer rows beside ours (Benchmarks/run.sh builds one).")
+    var plainBuild: String?
 
     func validate() throws {
         try requirePositive(runs, "--runs")
@@ -41,6 +43,10 @@ struct BenchRunCommand: ParsableCommand {
         if let python {
             try requireOption(
                 FileManager.default.isExecutableFile(atPath: python), "--python", expected: "an executable Python", received: python)
+        }
+        if let plainBuild {
+            try requireOption(
+                FileManager.default.isExecutableFile(atPath: plainBuild), "--plain-build", expected: "an executable xlstm", received: plainBuild)
         }
     }
 
@@ -84,6 +90,7 @@ struct BenchRunCommand: ParsableCommand {
 
         // The sLSTM layer against nn.LSTM (no heads: one run per B, T, D, H) and the official packages.
         var layerRows: [LayerRow] = []
+        var plainRows: [(shape: LayerShape, plain: BenchChild, ours: BenchChild)] = []
         var lstmRuns: [String: BenchChild] = [:]
         for shape in layerShapes {
             func child(_ impl: String) -> BenchChild {
@@ -112,10 +119,27 @@ struct BenchRunCommand: ParsableCommand {
             for (impl, result) in measured {
                 layerRows.append(LayerRow(shape: shape, impl: impl, result: result, lstm: lstm, official: official, peakGFLOPs: peak))
             }
+            if let plainBuild {
+                let plain = BenchChild.run(plainBuild, ["bench", "layer", "--kernel", "fast"] + shape.arguments + timing, timeout: timeout)
+                plainRows.append((shape, plain, measured[0].1))
+            }
         }
         let layerTable = LayerRow.table(layerRows)
         print("sLSTM layer, Float32, \(threads) threads (ratios below 1: ours is faster; floor: FLOP floor / peak / time):")
         print(layerTable)
+        if !plainRows.isEmpty {
+            print()
+            print("A plain `swift build -c release` (what a consumer package gets without flags) against our build (target: <= 1.3):")
+            print(markdownTable(
+                ["B x T x D -> H", "K", "plain fwd ms", "plain f+b ms", "fwd plain / ours", "f+b plain / ours", "note"],
+                plainRows.map { row in
+                    [
+                        row.shape.label, "\(row.shape.heads)", millis(row.plain.value("forward_ms")), millis(row.plain.value("forward_backward_ms")),
+                        ratioText(row.plain.value("forward_ms"), row.ours.value("forward_ms")),
+                        ratioText(row.plain.value("forward_backward_ms"), row.ours.value("forward_backward_ms")), row.plain.error ?? "",
+                    ]
+                }))
+        }
 
         // The matrix-product libraries on the shapes the library multiplies.
         print()
@@ -160,6 +184,7 @@ struct BenchRunCommand: ParsableCommand {
                     "warmup": warmup, "runs": runs, "quick": quick, "baselines": info?.record ?? NSNull(),
                 ] as [String: Any],
                 "layer": layerRows.map(\.json),
+                "plain_build": plainRows.map { ["shape": $0.shape.label, "heads": $0.shape.heads, "plain": $0.plain.json] },
                 "train": ["xlstm-train": oursTrain.json, "torch-train": torchTrain.json],
                 "lm": ["xlstm": oursLM.json, "transformers": hf.json],
             ]

@@ -42,11 +42,21 @@ import Testing
         #expect(((lm["record"] as? [String: Any])?["prefill_ms"] as? NSNumber)?.doubleValue ?? 0 > 0)
     }
 
-    @Test func noPeersSkipsTheOfficialPackagesRows() throws {
+    /// Also `--plain-build`: a second binary's layer rows and their ratios to
+    /// ours (here the same binary, as a stand-in for the plain build).
+    @Test func noPeersSkipsTheOfficialPackagesRowsAndAPlainBuildIsMeasuredBesideOurs() throws {
         let xlstm = try ReleaseBuild.binary("xlstm")
-        let outcome = try ReleaseBuild.run(xlstm, ["bench", "--quick", "--no-peers", "--warmup", "0", "--threads", "1"])
+        let outcome = try ReleaseBuild.run(
+            xlstm, ["bench", "--quick", "--no-peers", "--warmup", "0", "--threads", "1", "--plain-build", xlstm])
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let rows = outcome.standardOutput.split(separator: "\n")
+        let plain = try #require(rows.firstIndex { $0.hasPrefix("A plain `swift build -c release`") })
+        let plainRows = rows[(plain + 3)...].prefix { $0.hasPrefix("| ") }
+        #expect(plainRows.count == 2, "\(outcome.standardOutput)")
+        for row in plainRows {
+            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(cells.count >= 6 && cells[2...5].allSatisfy { (Double($0) ?? 0) > 0 }, "\(row)")
+        }
         #expect(rows.filter { $0.contains("| xlstm-official ") || $0.contains("| flashrnn ") }.allSatisfy { $0.contains("skipped: --no-peers") })
         #expect(rows.filter { $0.contains("skipped: --no-peers") }.count == 4)
         #expect(rows.contains { $0.contains("| nn.LSTM ") && $0.contains("not run: no --python") })
