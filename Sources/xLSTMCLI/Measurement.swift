@@ -23,9 +23,20 @@ struct TimingOptions: ParsableArguments {
 
 /// Wall-clock timing and peak-memory probes for the benchmark commands.
 enum Measurement {
-    /// The median of `runs` timings of `body` in milliseconds, after `warmup` untimed runs.
+    /// Untimed warm-up lasts at least this long, as well as its runs (unless
+    /// there are none). At start-up OpenBLAS's idle threads spin for about
+    /// 0.1 s (2^28 cycles) and take a core from the second worker: with one
+    /// short warm-up run, B = 1, T = 1024, H = 128, K = 4 measured forward
+    /// 4.0-5.1 ms, and 2.2 ms once that window had passed (Zen 3, 2 threads).
+    /// `Benchmarks/baselines.py` warms up the PyTorch rows by the same rule.
+    static let minimumWarmupSeconds = 0.3
+
+    /// The median of `runs` timings of `body` in milliseconds, after `warmup`
+    /// untimed runs that together last at least ``minimumWarmupSeconds``.
     static func medianMilliseconds(warmup: Int, runs: Int, _ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<warmup { body() }
+        while warmup > 0 && Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < minimumWarmupSeconds { body() }
         let times = (0..<runs).map { _ -> Double in
             let start = DispatchTime.now().uptimeNanoseconds
             body()
