@@ -47,18 +47,7 @@ extension RecurrentProduct {
             storeVector(s11, y1 + column + 16)
             column += 32
         }
-        if column < columns.upperBound {
-            var s0 = initial(column)
-            var s1 = s0
-            let m = matrix + column * depth
-            for e in 0..<depth {
-                let w = loadVector(m + 16 * e)
-                s0 += a0[e] * w
-                s1 += a1[e] * w
-            }
-            storeVector(s0, y0 + column)
-            storeVector(s1, y1 + column)
-        }
+        if column < columns.upperBound { twoRowsNarrow(first, column..<columns.upperBound) }
     }
 
     @inline(__always)

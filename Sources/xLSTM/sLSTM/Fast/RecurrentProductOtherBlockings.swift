@@ -2,7 +2,8 @@
 /// ``RecurrentProduct/Blocking``); the wide blocking's rests use the
 /// standard groups.
 extension RecurrentProduct {
-    /// Rows `first` and `first + 1`, 16 columns at a time: two sums.
+    /// Rows `first` and `first + 1`, 16 columns at a time: two sums (also the
+    /// standard blocking's last 16 columns of two rows).
     @inline(__always)
     func twoRowsNarrow(_ first: Int, _ columns: Range<Int>) {
         let (a0, a1) = (a[first], a[first + 1])
