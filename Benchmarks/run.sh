@@ -11,6 +11,7 @@
 #   --no-peers      skip the official xlstm and flashrnn rows (slow at the large shapes)
 #   --warmup N      warm-up runs per measurement (default 1; quick: 1)
 #   --runs N        timed runs per measurement, median reported (default 5; quick: 1)
+#   --rounds N      measure ours, nn.LSTM and the plain build N times in turns, median per row (default 1)
 #   --no-build      do not run `swift build`, use whatever .build-release/release/xlstm is there
 #   --no-install    do not pip-install anything (use the venv as it is)
 #   --timeout S     per-measurement time limit in seconds (default 1800)
@@ -31,7 +32,7 @@ OUTDIR="$HERE/.last-run"
 THREADS=2
 TORCH_VERSION=2.13.0
 
-QUICK=0; ALL=0; PEERS=1; BUILD=1; INSTALL=1; WARMUP=""; RUNS=""; TIMEOUT_S=1800
+QUICK=0; ALL=0; PEERS=1; BUILD=1; INSTALL=1; WARMUP=""; RUNS=""; ROUNDS=1; TIMEOUT_S=1800
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -41,8 +42,9 @@ while [ $# -gt 0 ]; do
     --no-install) INSTALL=0 ;;
     --warmup) WARMUP="$2"; shift ;;
     --runs) RUNS="$2"; shift ;;
+    --rounds) ROUNDS="$2"; shift ;;
     --timeout) TIMEOUT_S="$2"; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -172,7 +174,7 @@ PLAIN_BIN="$ROOT/.build-plain/release/xlstm"
 # `xlstm bench run` measures every row (each in a process of its own) and
 # prints the machine, the tables and the ratios.
 if [ ! -x "$BIN" ]; then echo "run.sh: $BIN not found (build: $BUILD_STATUS)" >&2; exit 1; fi
-OPTS=(--threads "$THREADS" --warmup "$WARMUP" --runs "$RUNS" --timeout "$TIMEOUT_S" --baselines "$HERE"
+OPTS=(--threads "$THREADS" --warmup "$WARMUP" --runs "$RUNS" --rounds "$ROUNDS" --timeout "$TIMEOUT_S" --baselines "$HERE"
       --output "$HERE/results.json")
 [ "$QUICK" = 1 ] && OPTS+=(--quick)
 [ "$ALL" = 1 ] && OPTS+=(--all)

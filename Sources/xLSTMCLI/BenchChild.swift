@@ -77,4 +77,22 @@ struct BenchChild {
 
     /// A number of the record.
     func value(_ key: String) -> Double? { (record?[key] as? NSNumber)?.doubleValue }
+
+    /// The same measurement repeated in rounds: the first record, each of its
+    /// numbers replaced by the median over the rounds that succeeded; the
+    /// first round's error when none did.
+    static func median(of rounds: [BenchChild]) -> BenchChild {
+        guard rounds.count > 1 else { return rounds[0] }
+        let succeeded = rounds.filter { $0.error == nil && $0.record != nil }
+        let command = rounds[0].command + " (\(rounds.count) rounds)"
+        guard var record = succeeded.first?.record else {
+            return BenchChild(record: rounds[0].record, error: rounds[0].error, command: command)
+        }
+        for (key, value) in record where value is NSNumber && !(value is Bool) && !["batch", "steps", "input_size", "hidden_size", "heads", "threads"].contains(key) {
+            let values = succeeded.compactMap { $0.value(key) }.sorted()
+            let middle = values.count / 2
+            record[key] = values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
+        }
+        return BenchChild(record: record, error: nil, command: command)
+    }
 }

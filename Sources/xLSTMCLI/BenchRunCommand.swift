@@ -22,6 +22,8 @@ struct BenchRunCommand: ParsableCommand {
     var runs = 5
     @Option(help: "Worker threads, ours and PyTorch's.")
     var threads = 2
+    @Option(help: "Rounds of the layer rows: each round measures ours, nn.LSTM and the plain build one after another, and a row reports the median over the rounds (for a noisy machine).")
+    var rounds = 1
     @Option(help: "A Python with torch for the baselines (Benchmarks/run.sh makes Benchmarks/.venv); without it only our rows run.")
     var python: String?
     @Option(help: "The folder of baselines.py and hf_xlstm_baseline.py.")
@@ -38,6 +40,7 @@ struct BenchRunCommand: ParsableCommand {
     func validate() throws {
         try requirePositive(runs, "--runs")
         try requirePositive(threads, "--threads")
+        try requirePositive(rounds, "--rounds")
         try requireOption(warmup >= 0, "--warmup", expected: "a whole number >= 0", received: warmup)
         try requireOption(timeout > 0, "--timeout", expected: "a positive number of seconds", received: timeout)
         if let python {
@@ -88,10 +91,9 @@ struct BenchRunCommand: ParsableCommand {
         print()
         fflush(nil)  // the machine first, before minutes of measurements
 
-        // The sLSTM layer against nn.LSTM (no heads: one run per B, T, D, H) and the official packages.
+        // The sLSTM layer against nn.LSTM (it has no heads: the same model at every K) and the official packages.
         var layerRows: [LayerRow] = []
         var plainRows: [(shape: LayerShape, plain: BenchChild, ours: BenchChild)] = []
-        var lstmRuns: [String: BenchChild] = [:]
         for shape in layerShapes {
             func child(_ impl: String) -> BenchChild {
                 switch impl {
@@ -107,21 +109,25 @@ struct BenchRunCommand: ParsableCommand {
                 }
             }
             let referenceFits = all || shape.batch * shape.steps * shape.hiddenSize <= 8 * 256 * 256
-            let lstmKey = "\(shape.batch).\(shape.steps).\(shape.inputSize).\(shape.hiddenSize)"
-            let lstm = lstmRuns[lstmKey] ?? child("nn.LSTM")
-            lstmRuns[lstmKey] = lstm
+            // Ours, nn.LSTM and the plain build in turns, so that a slow spell of the machine falls on all of them.
+            var (fastRounds, lstmRounds, plainRounds) = ([BenchChild](), [BenchChild](), [BenchChild]())
+            for _ in 0..<rounds {
+                fastRounds.append(child("xlstm-fast"))
+                lstmRounds.append(child("nn.LSTM"))
+                if let plainBuild {
+                    plainRounds.append(BenchChild.run(plainBuild, ["bench", "layer", "--kernel", "fast"] + shape.arguments + timing, timeout: timeout))
+                }
+            }
+            let (fast, lstm) = (BenchChild.median(of: fastRounds), BenchChild.median(of: lstmRounds))
+            if !plainRounds.isEmpty { plainRows.append((shape, BenchChild.median(of: plainRounds), fast)) }
             let official = child("xlstm-official")
             let measured: [(String, BenchChild)] = [
-                ("xlstm-fast", child("xlstm-fast")),
+                ("xlstm-fast", fast),
                 ("xlstm-reference", referenceFits ? child("xlstm-reference") : BenchChild.notRun("skipped: B*T*H > 8*256*256 (slow); use --all")),
                 ("nn.LSTM", lstm), ("xlstm-official", official), ("flashrnn", child("flashrnn")),
             ]
             for (impl, result) in measured {
                 layerRows.append(LayerRow(shape: shape, impl: impl, result: result, lstm: lstm, official: official, peakGFLOPs: peak))
-            }
-            if let plainBuild {
-                let plain = BenchChild.run(plainBuild, ["bench", "layer", "--kernel", "fast"] + shape.arguments + timing, timeout: timeout)
-                plainRows.append((shape, plain, measured[0].1))
             }
         }
         let layerTable = LayerRow.table(layerRows)
@@ -248,7 +254,7 @@ struct LayerRow {
             isOurs ? ratioText(forward, official.value("forward_ms")) : "", isOurs ? ratioText(forwardBackward, official.value("forward_backward_ms")) : "",
             percent(forwardFloorShare), percent(forwardBackwardFloorShare), whole(result.value("rss_increase_mb")),
             whole(result.value("peak_rss_mb")),
-            result.error ?? (impl == "nn.LSTM" && shape.heads != 1 ? "no heads: the K=1 run" : ""),
+            result.error ?? (impl == "nn.LSTM" && shape.heads != 1 ? "no heads: the K=1 model" : ""),
         ]
     }
 

@@ -43,12 +43,23 @@ import Testing
     }
 
     /// Also `--plain-build`: a second binary's layer rows and their ratios to
-    /// ours (here the same binary, as a stand-in for the plain build).
+    /// ours (here the same binary, as a stand-in for the plain build), and
+    /// `--rounds`: every such row measured once per round.
     @Test func noPeersSkipsTheOfficialPackagesRowsAndAPlainBuildIsMeasuredBesideOurs() throws {
         let xlstm = try ReleaseBuild.binary("xlstm")
-        let outcome = try ReleaseBuild.run(
-            xlstm, ["bench", "--quick", "--no-peers", "--warmup", "0", "--threads", "1", "--plain-build", xlstm])
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let outcome = try ReleaseBuild.run(xlstm, [
+            "bench", "--quick", "--no-peers", "--warmup", "0", "--threads", "1", "--plain-build", xlstm, "--rounds", "2",
+            "--output", output.path,
+        ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        let fastRows = try #require(results["layer"] as? [[String: Any]]).filter { $0["impl"] as? String == "xlstm-fast" }
+        #expect(fastRows.count == 2 && fastRows.allSatisfy { ($0["command"] as? String)?.hasSuffix("(2 rounds)") == true })
+        // --rounds 2: ours and the plain build twice per shape (2 shapes), each a process of its own.
+        let fastRuns = outcome.standardError.split(separator: "\n").filter { $0.contains("xlstm bench layer --kernel fast") }
+        #expect(fastRuns.count == 8, "\(outcome.standardError)")
         let rows = outcome.standardOutput.split(separator: "\n")
         let plain = try #require(rows.firstIndex { $0.hasPrefix("A plain `swift build -c release`") })
         let plainRows = rows[(plain + 3)...].prefix { $0.hasPrefix("| ") }

@@ -55,6 +55,7 @@ import Testing
         (["bench", "--runs", "0"], "Error: --runs: expected a positive whole number, received 0"),
         (["bench", "run", "--python", "/nonexistent/python"], "Error: --python: expected an executable Python, received /nonexistent/python"),
         (["bench", "run", "--timeout", "0"], "Error: --timeout: expected a positive number of seconds, received 0.0"),
+        (["bench", "run", "--rounds", "0"], "Error: --rounds: expected a positive whole number, received 0"),
         (["bench", "run", "--plain-build", "/nonexistent/xlstm"], "Error: --plain-build: expected an executable xlstm, received /nonexistent/xlstm"),
         (["bench", "lm", "--blocks", "0"], "Error: --blocks: expected a positive whole number, received 0"),
         (["bench", "lm", "--heads", "3"], "Error: --heads: expected heads with hidden-size / 2 divisible by them (q, k at half width), received 3"),
