@@ -3,37 +3,16 @@
 /// naming both shapes. Gradients of a repeated operand are summed back to its
 /// own shape.
 extension Tensor {
-    /// Applies `combine` elementwise with broadcasting; `derivative` names
-    /// its derivatives with respect to each operand. Always inlined, so that
-    /// each operator's `combine` becomes straight-line code in a loop the
-    /// compiler can vectorize; the backward switches on `derivative` outside
-    /// its loops for the same reason (a stored closure would cost an indirect
-    /// call per element).
+    /// Applies `operation` elementwise with broadcasting. Always inlined, so
+    /// that both passes switch on `operation` outside their loops and each
+    /// loop is straight-line code the compiler can vectorize (a stored
+    /// closure would cost an indirect call per element).
     @inline(__always)
-    static func broadcasting(
-        _ a: Tensor, _ b: Tensor, _ combine: (Scalar, Scalar) -> Scalar, derivative: BinaryDerivative
-    ) -> Tensor {
+    static func broadcasting(_ a: Tensor, _ b: Tensor, _ operation: BinaryOperation) -> Tensor {
         let shape = orTrap { () throws(xLSTMError) in try broadcastShape(a.shape, b.shape) }
         let stridesA = broadcastStrides(a.shape, to: shape)
         let stridesB = broadcastStrides(b.shape, to: shape)
-        // Runs of the output along which each operand steps by 1 or repeats
-        // (step 0): the loops below then read straight memory.
-        var out = [Scalar](repeating: 0, count: shape.elementCount)
-        a.scalars.withUnsafeBufferPointer { x in
-            b.scalars.withUnsafeBufferPointer { y in
-                out.withUnsafeMutableBufferPointer { out in
-                    forEachBroadcastRun(shape, stridesA, stridesB) { start, offsetA, offsetB, count, stepA, stepB in
-                        let (o, x, y) = (out.baseAddress! + start, x.baseAddress! + offsetA, y.baseAddress! + offsetB)
-                        switch (stepA, stepB) {
-                        case (1, 1): for i in 0..<count { o[i] = combine(x[i], y[i]) }
-                        case (1, 0): let v = y[0]; for i in 0..<count { o[i] = combine(x[i], v) }
-                        case (0, 1): let u = x[0]; for i in 0..<count { o[i] = combine(u, y[i]) }
-                        default: for i in 0..<count { o[i] = combine(x[i * stepA], y[i * stepB]) }
-                        }
-                    }
-                }
-            }
-        }
+        let out = broadcastLoop(a.scalars, b.scalars, shape, stridesA, stridesB, operation)
         let result = Tensor(validatedShape: shape, scalars: out)
         recordOperation(outputs: [result], inputs: [a, b]) { grads in
             guard let upstream = grads[0] else { return [nil, nil] }
@@ -43,7 +22,7 @@ extension Tensor {
             var gradA = [Scalar](repeating: 0, count: needA ? a.count : 0)
             var gradB = [Scalar](repeating: 0, count: needB ? b.count : 0)
             let (x, y, g) = (a.scalars, b.scalars, upstream.scalars)
-            switch derivative {
+            switch operation {
             case .sum:
                 accumulate(x, y, g, &gradA, &gradB, shape, stridesA, stridesB, { _, _ in 1 }, { _, _ in 1 })
             case .difference:
@@ -61,6 +40,27 @@ extension Tensor {
             ]
         }
         return result
+    }
+
+    /// `operation` on the operands read with `stridesA` and `stridesB` over
+    /// `shape`, one run at a time (along which each operand steps by 1 or
+    /// repeats, step 0, so the loops read straight memory), the runs split
+    /// over the workers for large results.
+    @inline(__always)
+    static func broadcastLoop(
+        _ x: [Scalar], _ y: [Scalar], _ shape: [Int], _ stridesA: [Int], _ stridesB: [Int], _ operation: BinaryOperation
+    ) -> [Scalar] {
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in
+                [Scalar](unsafeUninitializedCapacity: shape.elementCount) { out, initialized in
+                    let buffers = BroadcastBuffers(out: out.baseAddress, x: x.baseAddress, y: y.baseAddress)
+                    forEachBroadcastRunConcurrently(shape, stridesA, stridesB) { start, offsetA, offsetB, count, stepA, stepB in
+                        operation.run(buffers.out! + start, buffers.x! + offsetA, buffers.y! + offsetB, count, stepA, stepB)
+                    }
+                    initialized = shape.elementCount
+                }
+            }
+        }
     }
 
     /// Adds `g * partialA(x, y)` into `gradA` and `g * partialB(x, y)` into
@@ -107,24 +107,25 @@ extension Tensor {
         }
     }
 
-    /// Applies `function` to every element; `derivative(x, y)` is its
-    /// derivative at input `x` with output `y`.
+    /// Applies `function` to every element (for Float, `vectorized` instead,
+    /// when given: the same function in SIMD); `derivative(x, y)` is its
+    /// derivative at input `x` with output `y`. Both loops are split over the
+    /// workers for large tensors (``ElementwiseLoops``).
     /// Always inlined, for the same reason as `broadcasting`.
     @inline(__always)
     func elementwise(
-        _ function: (Scalar) -> Scalar, derivative: @escaping (Scalar, Scalar) -> Scalar
+        _ function: (Scalar) -> Scalar, vectorized: VectorizedFunction? = nil,
+        derivative: @escaping @Sendable (Scalar, Scalar) -> Scalar
     ) -> Tensor {
         let inputs = scalars
-        let outputs = inputs.map(function)
+        let outputs = ElementwiseLoops.map(inputs, vectorized: vectorized, function)
         let result = Tensor(validatedShape: shape, scalars: outputs)
         // The backward captures arrays, not `result`: the result holds the
         // node, so capturing it would form a reference cycle.
         recordOperation(outputs: [result], inputs: [self]) { grads in
             guard let upstream = grads[0] else { return [nil] }
             var grad = upstream.scalars
-            for index in grad.indices {
-                grad[index] *= derivative(inputs[index], outputs[index])
-            }
+            ElementwiseLoops.update(&grad, inputs, outputs) { g, x, y in g * derivative(x, y) }
             return [Tensor(validatedShape: self.shape, scalars: grad)]
         }
         return result
@@ -134,28 +135,28 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, +, derivative: .sum)
+        broadcasting(a, b, .sum)
     }
 
     /// Elementwise difference, broadcasting.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, -, derivative: .difference)
+        broadcasting(a, b, .difference)
     }
 
     /// Elementwise product, broadcasting.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, *, derivative: .product)
+        broadcasting(a, b, .product)
     }
 
     /// Elementwise quotient, broadcasting.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, /, derivative: .quotient)
+        broadcasting(a, b, .quotient)
     }
 
     /// Elementwise maximum, broadcasting, as `torch.maximum`; where the two
@@ -163,7 +164,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        broadcasting(a, b, { x, y in x.isNaN || y.isNaN ? .nan : Swift.max(x, y) }, derivative: .maximum)
+        broadcasting(a, b, .maximum)
     }
 
     /// Adds a scalar to every element.
@@ -227,8 +228,8 @@ extension Tensor {
     }
 }
 
-/// Which derivatives a broadcasting binary operation has.
-enum BinaryDerivative {
+/// A broadcasting binary operation: its value and its derivatives.
+enum BinaryOperation {
     /// a + b: (1, 1).
     case sum
     /// a - b: (1, -1).
@@ -237,6 +238,47 @@ enum BinaryDerivative {
     case product
     /// a / b: (1 / b, -a / b²).
     case quotient
-    /// max(a, b): the gradient goes to the larger operand (to a on a tie).
+    /// max(a, b), NaN when either is NaN: the gradient goes to the larger
+    /// operand (to a on a tie).
     case maximum
+
+    /// Writes the operation on `x[i * stepA]` and `y[i * stepB]` to `out[i]`
+    /// for `i` in `0..<count`. The switch sits outside the loops, so that each
+    /// loop is straight-line code the compiler vectorizes (a stored closure
+    /// would cost an indirect call per element).
+    @inline(__always)
+    func run<Scalar: TensorScalar>(
+        _ out: UnsafeMutablePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>,
+        _ count: Int, _ stepA: Int, _ stepB: Int
+    ) {
+        switch self {
+        case .sum: combineRun(out, x, y, count, stepA, stepB) { $0 + $1 }
+        case .difference: combineRun(out, x, y, count, stepA, stepB) { $0 - $1 }
+        case .product: combineRun(out, x, y, count, stepA, stepB) { $0 * $1 }
+        case .quotient: combineRun(out, x, y, count, stepA, stepB) { $0 / $1 }
+        case .maximum: combineRun(out, x, y, count, stepA, stepB) { x, y in x.isNaN || y.isNaN ? .nan : Swift.max(x, y) }
+        }
+    }
+}
+
+/// One run of a broadcast loop, with a loop per way the operands step.
+@inline(__always)
+private func combineRun<Scalar: TensorScalar>(
+    _ out: UnsafeMutablePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>,
+    _ count: Int, _ stepA: Int, _ stepB: Int, _ combine: (Scalar, Scalar) -> Scalar
+) {
+    switch (stepA, stepB) {
+    case (1, 1): for i in 0..<count { (out + i).initialize(to: combine(x[i], y[i])) }
+    case (1, 0): let v = y[0]; for i in 0..<count { (out + i).initialize(to: combine(x[i], v)) }
+    case (0, 1): let u = x[0]; for i in 0..<count { (out + i).initialize(to: combine(u, y[i])) }
+    default: for i in 0..<count { (out + i).initialize(to: combine(x[i * stepA], y[i * stepB])) }
+    }
+}
+
+/// The buffers of a broadcast loop, shared with its workers. @unchecked: the
+/// workers read `x` and `y` and write disjoint runs of `out`.
+private struct BroadcastBuffers<Scalar>: @unchecked Sendable {
+    let out: UnsafeMutablePointer<Scalar>?
+    let x: UnsafePointer<Scalar>?
+    let y: UnsafePointer<Scalar>?
 }

@@ -100,3 +100,27 @@ func forEachBroadcastRun(
         if axis < 0 { return }
     }
 }
+
+/// ``forEachBroadcastRun(_:_:_:_:)`` split over the workers when the result
+/// is large: each takes a band of the outermost axis longer than 1 (the
+/// axes before it have extent 1), so their runs never overlap.
+@inline(__always)
+func forEachBroadcastRunConcurrently(
+    _ shape: [Int], _ stridesA: [Int], _ stridesB: [Int], _ body: @Sendable (Int, Int, Int, Int, Int, Int) -> Void
+) {
+    let pieces = ElementwiseLoops.workers(for: shape.elementCount)
+    guard pieces > 1, let axis = shape.firstIndex(where: { $0 > 1 }), shape[axis] >= pieces else {
+        forEachBroadcastRun(shape, stridesA, stridesB, body)
+        return
+    }
+    let inner = shape[(axis + 1)...].elementCount
+    runWorkers(pieces) { piece in
+        let band = evenPiece(piece, of: pieces, total: shape[axis])
+        var bandShape = shape
+        bandShape[axis] = band.count
+        let (start, offsetA, offsetB) = (band.lowerBound * inner, band.lowerBound * stridesA[axis], band.lowerBound * stridesB[axis])
+        forEachBroadcastRun(bandShape, stridesA, stridesB) { runStart, runA, runB, count, stepA, stepB in
+            body(start + runStart, offsetA + runA, offsetB + runB, count, stepA, stepB)
+        }
+    }
+}

@@ -30,11 +30,26 @@ extension Tensor {
         let axis = normalizedAxis(axis)
         let layout = AxisLayout(shape: shape, axis: axis)
         var out = [Scalar](repeating: 0, count: layout.outer * layout.inner)
-        for o in 0..<layout.outer {
-            for k in 0..<layout.extent {
-                let source = (o * layout.extent + k) * layout.inner
-                let target = o * layout.inner
-                for i in 0..<layout.inner { out[target + i] += scalars[source + i] }
+        scalars.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { out in
+                // Workers take bands of the outer index, so a line's sum does not depend on the thread count.
+                let buffers = ReductionBuffers(out: out.baseAddress, x: x.baseAddress)
+                let (extent, inner) = (layout.extent, layout.inner)
+                ElementwiseLoops.forEachPiece(layout.outer, elementsEach: extent * inner) { band in
+                    guard let out = buffers.out, let x = buffers.x else { return }
+                    for o in band {
+                        let target = out + o * inner
+                        if inner == 1 {
+                            // A contiguous line (the last axis): four running sums, not one chain of dependent additions.
+                            target[0] = sumOfLine(x + o * extent, extent)
+                            continue
+                        }
+                        for k in 0..<extent {
+                            let source = x + (o * extent + k) * inner
+                            for i in 0..<inner { target[i] += source[i] }
+                        }
+                    }
+                }
             }
         }
         let result = Tensor(validatedShape: reducedShape(axis, keepingAxis), scalars: out)
@@ -124,4 +139,30 @@ extension Tensor {
         if keepingAxis { reduced[axis] = 1 } else { reduced.remove(at: axis) }
         return reduced
     }
+}
+
+/// The buffers of a reduction, shared with its workers. @unchecked: the
+/// workers read `x` and write disjoint bands of `out`.
+private struct ReductionBuffers<Scalar>: @unchecked Sendable {
+    let out: UnsafeMutablePointer<Scalar>?
+    let x: UnsafePointer<Scalar>?
+}
+
+/// The sum of `count` contiguous elements, in four interleaved partial sums.
+@inline(__always)
+private func sumOfLine<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ count: Int) -> Scalar {
+    var (s0, s1, s2, s3): (Scalar, Scalar, Scalar, Scalar) = (0, 0, 0, 0)
+    var k = 0
+    while k + 4 <= count {
+        s0 += x[k]
+        s1 += x[k + 1]
+        s2 += x[k + 2]
+        s3 += x[k + 3]
+        k += 4
+    }
+    while k < count {
+        s0 += x[k]
+        k += 1
+    }
+    return (s0 + s1) + (s2 + s3)
 }

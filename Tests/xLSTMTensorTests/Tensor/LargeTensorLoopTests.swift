@@ -1,0 +1,140 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import xLSTMTensor
+
+/// The loops that large tensors take: elementwise functions (SIMD for
+/// Float), broadcasting operators and sums split over the workers. Sizes
+/// are above ``ElementwiseLoops/elementsPerWorker`` times the thread count
+/// and not multiples of 16, so the split and the SIMD tail both run.
+@Suite struct LargeTensorLoopTests {
+    static let count = 70_001
+
+    /// -20...20 evenly, then the edges of VectorMathTests (infinities, ±88, tiny values).
+    static func inputs() -> [Float] {
+        let edges = VectorMathTests.edges
+        return (0..<(count - edges.count)).map { -20 + 40 * Float($0) / Float(count) } + edges
+    }
+
+    static let functions: [(name: String, float: @Sendable (Tensor<Float>) -> Tensor<Float>, reference: @Sendable (Double) -> Double, derivative: @Sendable (Double) -> Double)] = [
+        ("exp", { $0.exp() }, { Foundation.exp($0) }, { Foundation.exp($0) }),
+        ("tanh", { $0.tanh() }, { Foundation.tanh($0) }, { 1 - Foundation.tanh($0) * Foundation.tanh($0) }),
+        ("sigmoid", { $0.sigmoid() }, { 1 / (1 + Foundation.exp(-$0)) }, { 1 / (2 + Foundation.exp(-$0) + Foundation.exp($0)) }),
+        ("logSigmoid", { $0.logSigmoid() }, { x in x < 0 ? x - Foundation.log1p(Foundation.exp(x)) : -Foundation.log1p(Foundation.exp(-x)) },
+         { 1 / (1 + Foundation.exp($0)) }),
+        ("silu", { $0.silu() }, { $0 / (1 + Foundation.exp(-$0)) }, { x in
+            let s = 1 / (1 + Foundation.exp(-x))
+            return s * (1 + x * (1 - s))
+        }),
+    ]
+
+    /// The error of `value` in ulp of the Float nearest `reference`, a wrong
+    /// infinity or NaN counting as infinitely wrong. An error within
+    /// `flushed` counts as none: the SIMD forms flush results below 2^-123
+    /// to 0, and silu multiplies such a sigmoid by x.
+    static func ulpError(_ value: Float, _ reference: Double, flushed: Double) -> Double {
+        if reference.isNaN { return value.isNaN ? 0 : .infinity }
+        let rounded = Float(reference)
+        if rounded.isInfinite || value.isInfinite || value.isNaN { return value == rounded ? 0 : .infinity }
+        if Swift.abs(Double(value) - reference) <= flushed { return 0 }
+        return Swift.abs(Double(value) - reference) / Double(rounded.ulp)
+    }
+
+    @Test(arguments: 0..<functions.count)
+    func floatFunctionsOfALargeTensorAreWithinFourUlpOfDouble(index: Int) {
+        let (name, float, reference, _) = Self.functions[index]
+        let x = Self.inputs()
+        let y = withoutGradients { float(Tensor(x)) }.scalars
+        var worst: (ulp: Double, at: Float) = (0, 0)
+        for (input, value) in zip(x, y) {
+            let flushed = 0x1p-123 * (name == "silu" ? Swift.max(1, Double(Swift.abs(input))) : 1)
+            let error = Self.ulpError(value, reference(Double(input)), flushed: flushed)
+            if !(error <= worst.ulp) { worst = (error, input) }
+        }
+        #expect(worst.ulp <= 4, "\(name): \(worst.ulp) ulp at \(worst.at)")
+    }
+
+    @Test(arguments: 0..<functions.count)
+    func gradientsOfALargeTensorMatchTheDerivative(index: Int) {
+        let (name, float, _, derivative) = Self.functions[index]
+        // Where every derivative is a normal, finite number.
+        let x = Tensor((0..<Self.count).map { -8 + 16 * Float($0) / Float(Self.count) }, requiresGrad: true)
+        float(x).sum().backward()
+        let grad = x.grad?.scalars ?? []
+        #expect(grad.count == Self.count)
+        // Absolute and relative: tanh and sigmoid take their derivatives from
+        // the rounded output (1 - y², y (1 - y)), which loses the digits of a
+        // derivative far below 1.
+        var worst = 0.0
+        for (input, value) in zip(x.scalars, grad) {
+            let expected = derivative(Double(input))
+            worst = Swift.max(worst, Swift.abs(Double(value) - expected) / (Swift.abs(expected) + 0.1))
+        }
+        #expect(worst < 1e-5, "\(name): error \(worst)")
+    }
+
+    static let broadcastShapes: [([Int], [Int])] = [
+        ([2, 36_001], [2, 36_001]), ([3, 9_001, 5], [9_001, 1]), ([1, 40_003, 3], [3]), ([40_001, 1], [1, 3]),
+    ]
+
+    @Test(arguments: 0..<broadcastShapes.count)
+    func broadcastingOfLargeTensorsMatchesTheDefinition(pair: Int) throws {
+        let (shapeA, shapeB) = Self.broadcastShapes[pair]
+        let output = try broadcastShape(shapeA, shapeB)
+        let a = random(shapeA, seed: UInt64(pair + 1))
+        let b = try Tensor<Double>(shape: shapeB, scalars: random(shapeB, seed: UInt64(pair + 7)).scalars.map { $0 + ($0 < 0 ? -2 : 2) })
+        for (name, apply, scalar) in BroadcastingTests.operators {
+            let result = withoutGradients { apply(a, b) }
+            var mismatches = 0
+            var index = [Int](repeating: 0, count: output.count)
+            for flat in 0..<output.elementCount {
+                let expected = scalar(
+                    a.scalars[BroadcastingTests.element(of: shapeA, at: index, in: output)],
+                    b.scalars[BroadcastingTests.element(of: shapeB, at: index, in: output)])
+                if result.scalars[flat] != expected { mismatches += 1 }
+                var axis = output.count - 1
+                while axis >= 0 {
+                    index[axis] += 1
+                    if index[axis] < output[axis] { break }
+                    index[axis] = 0
+                    axis -= 1
+                }
+            }
+            #expect(result.shape == output && mismatches == 0, "\(shapeA) \(name) \(shapeB): \(mismatches) wrong")
+        }
+    }
+
+    @Test(arguments: [(0, [300, 517]), (1, [300, 517]), (1, [40, 301, 7]), (2, [40, 301, 7])])
+    func sumsAlongAnAxisOfLargeTensorsMatchTheDefinition(axis: Int, shape: [Int]) {
+        let x = random(shape, seed: 5)
+        let sums = withoutGradients { x.sum(alongAxis: axis) }
+        let layout = AxisLayout(shape: shape, axis: axis)
+        var worst = 0.0
+        for o in 0..<layout.outer {
+            for i in 0..<layout.inner {
+                var expected = 0.0
+                for k in 0..<layout.extent { expected += x.scalars[(o * layout.extent + k) * layout.inner + i] }
+                worst = Swift.max(worst, Swift.abs(sums.scalars[o * layout.inner + i] - expected))
+            }
+        }
+        #expect(sums.count == layout.outer * layout.inner && worst < 1e-12)
+    }
+
+    /// Each worker takes whole elements, runs or lines, so the results do not
+    /// depend on the thread count. In a process of its own: the count is global.
+    @Test func resultsDoNotDependOnTheThreadCount() async {
+        await #expect(processExitsWith: .success) {
+            let x = Tensor<Float>.randomNormal([3, 9_001, 5])
+            let y = Tensor<Float>.randomNormal([9_001, 1])
+            func results() -> [[Float]] {
+                [x.exp().scalars, x.silu().scalars, (x * y).scalars, (x + x).scalars, x.sum(alongAxis: 2).scalars, x.sum(alongAxis: 1).scalars]
+            }
+            Parallelism.threadCount = 1
+            let single = results()
+            for count in [2, 3, 5] {
+                Parallelism.threadCount = count
+                precondition(results() == single, "\(count) threads")
+            }
+        }
+    }
+}
