@@ -28,15 +28,15 @@ extension Tensor {
             return (1, a.count / a.shape[a.rank - 1], a.shape[a.rank - 1], b.shape[1])
         }
         let batchedB = b.rank == 3
-        var out = [Scalar](repeating: 0, count: batch * m * n)
+        var out = productBuffer(Scalar.self, count: batch * m * n, inner: k)
         multiply(a.scalars, b.scalars, into: &out, batch: batch, m: m, n: n, k: k, batchedB: batchedB)
         var shape = Array(a.shape.dropLast())
         shape.append(n)
         let result = Tensor(validatedShape: shape, scalars: out)
         recordOperation(outputs: [result], inputs: [a, b]) { grads in
             guard let upstream = grads[0]?.scalars else { return [nil, nil] }
-            var gradA = [Scalar](repeating: 0, count: a.count)
-            var gradB = [Scalar](repeating: 0, count: b.count)
+            var gradA = productBuffer(Scalar.self, count: a.count, inner: n)
+            var gradB = productBuffer(Scalar.self, count: b.count, inner: batchedB ? m : batch * m)
             // dA = dC B^T (per batch); dB = A^T dC (summed over batches when B is shared).
             multiply(upstream, b.scalars, into: &gradA, batch: batch, m: m, n: k, k: n, transposeB: true, batchedB: batchedB)
             if batchedB {
@@ -72,19 +72,24 @@ extension Tensor {
         }
         let inputs = weight.shape[1]
         let rows = x.count / Swift.max(inputs, 1)
-        var out = [Scalar](repeating: 0, count: rows * outputs)
+        var out: [Scalar]
         if let bias {
+            out = [Scalar](repeating: 0, count: rows * outputs)
             for row in 0..<rows { out.replaceSubrange((row * outputs)..<((row + 1) * outputs), with: bias.scalars) }
+        } else {
+            out = productBuffer(Scalar.self, count: rows * outputs, inner: inputs)
         }
-        multiply(x.scalars, weight.scalars, into: &out, batch: 1, m: rows, n: outputs, k: inputs, transposeB: true, accumulate: true)
+        multiply(
+            x.scalars, weight.scalars, into: &out, batch: 1, m: rows, n: outputs, k: inputs, transposeB: true,
+            accumulate: bias != nil)
         var shape = Array(x.shape.dropLast())
         shape.append(outputs)
         let result = Tensor(validatedShape: shape, scalars: out)
         let operands = bias.map { [x, weight, $0] } ?? [x, weight]
         recordOperation(outputs: [result], inputs: operands) { grads in
             guard let upstream = grads[0]?.scalars else { return operands.map { _ in nil } }
-            var gradX = [Scalar](repeating: 0, count: x.count)
-            var gradWeight = [Scalar](repeating: 0, count: weight.count)
+            var gradX = productBuffer(Scalar.self, count: x.count, inner: outputs)
+            var gradWeight = productBuffer(Scalar.self, count: weight.count, inner: rows)
             multiply(upstream, weight.scalars, into: &gradX, batch: 1, m: rows, n: inputs, k: outputs)
             multiply(upstream, x.scalars, into: &gradWeight, batch: 1, m: outputs, n: inputs, k: rows, transposeA: true)
             var grads = [Tensor(validatedShape: x.shape, scalars: gradX), Tensor(validatedShape: weight.shape, scalars: gradWeight)]
@@ -99,6 +104,17 @@ extension Tensor {
         }
         return result
     }
+}
+
+/// The buffer a product with inner extent `inner` overwrites: uninitialized,
+/// since with beta 0 the BLAS writes every element without reading it
+/// (zero-filling first was a memset, and the page faults of a fresh
+/// allocation, on one thread before every product); zeros when the inner
+/// extent is 0, since then the BLAS is not called and the product is 0.
+@inline(__always)
+func productBuffer<Scalar: TensorScalar>(_: Scalar.Type, count: Int, inner: Int) -> [Scalar] {
+    guard inner > 0 else { return [Scalar](repeating: 0, count: count) }
+    return [Scalar](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
 }
 
 /// `out[b] (+)= op(a[b]) op(b[b])` for each batch; `b` is shared across
