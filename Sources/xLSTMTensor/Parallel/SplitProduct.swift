@@ -63,6 +63,14 @@ package struct SplitProduct<Scalar: TensorScalar>: @unchecked Sendable {
 }
 
 extension SplitProduct {
+    /// The same product on matrices `a`, `b` and `c` elements further on
+    /// (the next product of a batch).
+    package func advanced(a aOffset: Int, b bOffset: Int, c cOffset: Int) -> SplitProduct {
+        SplitProduct(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a + aOffset, lda: lda, b: b + bOffset,
+            ldb: ldb, c: c + cOffset, ldc: ldc, accumulate: accumulate)
+    }
+
     /// Computes band `piece` of `pieces` of C's columns: how a one-row
     /// product (a decoding step, which reads a whole weight matrix for one
     /// vector) is shared, since it has no rows to split.

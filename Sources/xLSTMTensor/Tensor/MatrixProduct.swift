@@ -120,10 +120,14 @@ func productBuffer<Scalar: TensorScalar>(_: Scalar.Type, count: Int, inner: Int)
 /// `out[b] (+)= op(a[b]) op(b[b])` for each batch; `b` is shared across
 /// batches unless `batchedB`.
 ///
-/// Large products are split by rows of `out` over `Parallelism.threadCount`
-/// workers, each making a single-threaded BLAS call: the library keeps the
-/// BLAS itself single-threaded meanwhile (see `withSingleThreadedBLAS`), so that its
-/// spinning threads never compete with the sLSTM's workers.
+/// Large products are split over `Parallelism.threadCount` workers, each
+/// making single-threaded BLAS calls: the library keeps the BLAS itself
+/// single-threaded meanwhile (see `withSingleThreadedBLAS`), so that its
+/// spinning threads never compete with the sLSTM's workers. A batch of at
+/// least as many products as workers is split by whole products (the
+/// chunkwise mLSTM's small per-head products: splitting each by rows woke
+/// the workers once per product); a single product by rows of `out`, or by
+/// columns when it has one row (a decoding step).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 func multiply<Scalar: TensorScalar>(
@@ -131,10 +135,11 @@ func multiply<Scalar: TensorScalar>(
     batch: Int, m: Int, n: Int, k: Int,
     transposeA: Bool = false, transposeB: Bool = false, batchedB: Bool = false, accumulate: Bool = false
 ) {
+    let threads = Parallelism.threadCount
+    let byProducts = batch >= threads && batch * m * n * k >= 1 << 18
     let large = m * n * k >= 1 << 18
-    // One row has no rows to share: split its columns instead (a decoding step).
     let byColumns = m == 1 && large
-    let workers = large ? min(Parallelism.threadCount, byColumns ? n : m) : 1
+    let workers = byProducts ? threads : (large ? min(threads, byColumns ? n : m) : 1)
     withSingleThreadedBLAS {
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
@@ -142,12 +147,21 @@ func multiply<Scalar: TensorScalar>(
                     guard let aBase = a.baseAddress, let bBase = b.baseAddress, let outBase = out.baseAddress else {
                         return
                     }
+                    let first = SplitProduct(
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                        a: aBase, lda: transposeA ? m : k, b: bBase, ldb: transposeB ? k : n,
+                        c: outBase, ldc: n, accumulate: accumulate)
+                    let strides = (a: m * k, b: batchedB ? k * n : 0, c: m * n)
+                    if byProducts {
+                        runWorkers(workers) { piece in
+                            for index in evenPiece(piece, of: workers, total: batch) {
+                                first.advanced(a: index * strides.a, b: index * strides.b, c: index * strides.c).run(piece: 0, of: 1)
+                            }
+                        }
+                        return
+                    }
                     for index in 0..<batch {
-                        let product = SplitProduct(
-                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                            a: aBase + index * m * k, lda: transposeA ? m : k,
-                            b: bBase + (batchedB ? index * k * n : 0), ldb: transposeB ? k : n,
-                            c: outBase + index * m * n, ldc: n, accumulate: accumulate)
+                        let product = first.advanced(a: index * strides.a, b: index * strides.b, c: index * strides.c)
                         if byColumns {
                             runWorkers(workers) { piece in product.runColumns(piece: piece, of: workers) }
                         } else {

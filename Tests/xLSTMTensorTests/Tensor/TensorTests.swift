@@ -174,3 +174,38 @@ import Testing
     let product = Tensor.matmul(x, weight.transposed())
     expectClose(product.scalars, single.scalars, .sameMath(Double.self), "matmul")
 }
+
+/// Batched products large enough to be split over the workers by whole
+/// products (per product below and above the size that splits one by rows):
+/// values and both gradients against plain loops of the definition,
+/// C = A B, dA = W Bᵀ and dB = Aᵀ W for the loss sum(C * W).
+@Test(arguments: [(5, 40, 50, 70), (3, 100, 60, 80)])
+func batchedProductsSplitByProductsMatchTheDefinition(batch: Int, m: Int, k: Int, n: Int) {
+    let a = random([batch, m, k], seed: 31)
+    let b = random([batch, k, n], seed: 32)
+    let w = random([batch, m, n], seed: 33)
+    a.requiresGrad = true
+    b.requiresGrad = true
+    let c = Tensor.matmul(a, b)
+    (c * w).sum().backward()
+    var (worstC, worstA, worstB) = (0.0, 0.0, 0.0)
+    for p in 0..<batch {
+        for row in 0..<m {
+            for column in 0..<n {
+                let value = (0..<k).reduce(0.0) { $0 + a.scalars[(p * m + row) * k + $1] * b.scalars[(p * k + $1) * n + column] }
+                worstC = max(worstC, abs(c.scalars[(p * m + row) * n + column] - value))
+            }
+            for inner in 0..<k {
+                let value = (0..<n).reduce(0.0) { $0 + w.scalars[(p * m + row) * n + $1] * b.scalars[(p * k + inner) * n + $1] }
+                worstA = max(worstA, abs((a.grad?.scalars[(p * m + row) * k + inner] ?? .infinity) - value))
+            }
+        }
+        for inner in 0..<k {
+            for column in 0..<n {
+                let value = (0..<m).reduce(0.0) { $0 + a.scalars[(p * m + $1) * k + inner] * w.scalars[(p * m + $1) * n + column] }
+                worstB = max(worstB, abs((b.grad?.scalars[(p * k + inner) * n + column] ?? .infinity) - value))
+            }
+        }
+    }
+    #expect(worstC < 1e-12 && worstA < 1e-12 && worstB < 1e-12, "C \(worstC), dA \(worstA), dB \(worstB)")
+}
