@@ -171,7 +171,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func + (a: Tensor, b: Scalar) -> Tensor {
-        a.elementwise({ $0 + b }, derivative: { _, _ in 1 })
+        a.elementwise({ $0 + b }, vectorized: .shift(Float(b)), derivative: { _, _ in 1 })
     }
 
     /// Adds a scalar to every element.
@@ -188,14 +188,14 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func - (a: Scalar, b: Tensor) -> Tensor {
-        b.elementwise({ a - $0 }, derivative: { _, _ in -1 })
+        b.elementwise({ a - $0 }, vectorized: .subtractedFrom(Float(a)), derivative: { _, _ in -1 })
     }
 
     /// Multiplies every element by a scalar.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (a: Tensor, b: Scalar) -> Tensor {
-        a.elementwise({ $0 * b }, derivative: { _, _ in b })
+        a.elementwise({ $0 * b }, vectorized: .scale(Float(b)), derivative: { _, _ in b })
     }
 
     /// Multiplies every element by a scalar.
@@ -217,7 +217,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func squared() -> Tensor {
-        elementwise({ $0 * $0 }, derivative: { x, _ in 2 * x })
+        elementwise({ $0 * $0 }, vectorized: .square, derivative: { x, _ in 2 * x })
     }
 
     /// Elementwise square root.

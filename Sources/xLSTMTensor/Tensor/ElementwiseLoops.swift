@@ -1,27 +1,23 @@
-/// The elementary functions with a SIMD form for `Float` (VectorMath.swift),
-/// which the toolkit's `exp`, `tanh`, `sigmoid`, `logSigmoid` and `silu` use
-/// on Float tensors instead of glibc's scalar calls (measured: `expf` alone
-/// was 6% of an xLSTM-Large prefill).
+/// The elementwise functions with a SIMD form for `Float`: the elementary
+/// functions of VectorMath.swift, which the toolkit's `exp`, `tanh`,
+/// `sigmoid`, `logSigmoid` and `silu` use on Float tensors instead of
+/// glibc's scalar calls (measured: `expf` alone was 6% of an xLSTM-Large
+/// prefill), and the arithmetic with a scalar, so that these too run on all
+/// workers (a scalar closure inside a worker is an indirect call per element).
 package enum VectorizedFunction: Sendable {
-    case exp, tanh, sigmoid, logSigmoid, silu
-
-    /// The function on 16 lanes.
-    @inline(__always)
-    func callAsFunction(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        switch self {
-        case .exp: .exp(x)
-        case .tanh: .tanh(x)
-        case .sigmoid: .sigmoid(x)
-        case .logSigmoid: .logSigmoid(x)
-        case .silu: x * .sigmoid(x)
-        }
-    }
+    case exp, tanh, sigmoid, logSigmoid, silu, square
+    /// x * factor.
+    case scale(Float)
+    /// x + offset.
+    case shift(Float)
+    /// minuend - x.
+    case subtractedFrom(Float)
 }
 
 /// The loops of the toolkit's elementwise operations over whole tensors:
 /// contiguous pieces over `Parallelism.threadCount` workers once a tensor is
 /// large enough to repay waking them (a single thread ran every pointwise
-/// operation of a prefill while the other core idled, about half its time).
+/// operation of an xLSTM-Large prefill while the other core idled).
 package enum ElementwiseLoops {
     /// Elements per worker below which one thread does the whole loop: a
     /// dispatch costs some microseconds, about what 16 K elements take.
@@ -93,6 +89,24 @@ package enum ElementwiseLoops {
     /// goes through a zero-padded vector, so no lane reads past the end.
     @inline(__always)
     static func mapFloats(_ function: VectorizedFunction, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+        // One loop per case, so that no loop switches per vector.
+        switch function {
+        case .exp: mapFloats(x, y, count) { .exp($0) }
+        case .tanh: mapFloats(x, y, count) { .tanh($0) }
+        case .sigmoid: mapFloats(x, y, count) { .sigmoid($0) }
+        case .logSigmoid: mapFloats(x, y, count) { .logSigmoid($0) }
+        case .silu: mapFloats(x, y, count) { $0 * .sigmoid($0) }
+        case .square: mapFloats(x, y, count) { $0 * $0 }
+        case .scale(let factor): mapFloats(x, y, count) { $0 * factor }
+        case .shift(let offset): mapFloats(x, y, count) { $0 + offset }
+        case .subtractedFrom(let minuend): mapFloats(x, y, count) { minuend - $0 }
+        }
+    }
+
+    @inline(__always)
+    private static func mapFloats(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int, _ function: (SIMD16<Float>) -> SIMD16<Float>
+    ) {
         var index = 0
         while index + 16 <= count {
             let value = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD16<Float>.self)
