@@ -49,16 +49,16 @@ enum mLSTMChunkwise<Scalar: TensorScalar>: mLSTMKernel {
 
 /// The recurrent form: one step at a time (generation, streaming).
 ///
-/// Without gradient recording (generation) it runs the plain loops of
-/// ``mLSTMReference`` on the flat buffers: a decoding step is a few
-/// thousand multiply-adds per head, which thirty tensor operations (each
-/// allocating its result) would cost several times over.
+/// Without gradient recording (generation) it runs ``mLSTMStep``'s loops
+/// on the flat buffers: a decoding step is a few thousand multiply-adds per
+/// head, which thirty tensor operations (each allocating its result) would
+/// cost several times over.
 enum mLSTMRecurrent<Scalar: TensorScalar>: mLSTMKernel {
     static func run(_ geometry: mLSTMGeometry, _ inputs: mLSTMInputs<Scalar>) -> mLSTMPass<Scalar> {
         guard !GradientRecording.isActive else {
             return mLSTMChunks.run(inputs, chunkSize: 1, epsilon: Scalar(geometry.epsilon))
         }
-        let result = mLSTMReference.run(inputs, epsilon: Scalar(geometry.epsilon))
+        let result = mLSTMStep.run(inputs, epsilon: Scalar(geometry.epsilon))
         var outputShape = inputs.v.shape
         outputShape[2] = inputs.q.shape[2]
         return mLSTMPass(

@@ -60,7 +60,7 @@ public struct sLSTMState<Scalar: TensorScalar> {
             try require(
                 tensor.shape == shape, "\(argument).\(name)", expected: "shape \(shapeText(shape))",
                 received: "shape \(shapeText(tensor.shape))")
-            if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+            if let bad = tensor.firstNonFiniteIndex() {
                 throw xLSTMError(
                     argument: "\(argument).\(name)", expected: "finite values",
                     received: "\(tensor.scalars[bad]) at element \(bad)")

@@ -137,7 +137,10 @@ func multiply<Scalar: TensorScalar>(
 ) {
     let threads = Parallelism.threadCount
     let byProducts = batch >= threads && batch * m * n * k >= 1 << 18
-    let large = m * n * k >= 1 << 18
+    // A one-row product streams its matrix from memory at a few bytes per
+    // multiply-add: worth sharing from 256 KB on (a 512 x 256 decoding
+    // projection ran on one core while the other idled).
+    let large = m == 1 ? n * k >= 1 << 16 : m * n * k >= 1 << 18
     let byColumns = m == 1 && large
     let workers = byProducts ? threads : (large ? min(threads, byColumns ? n : m) : 1)
     withSingleThreadedBLAS {

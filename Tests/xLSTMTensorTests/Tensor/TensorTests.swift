@@ -163,14 +163,16 @@ import Testing
 }
 
 /// A one-row product large enough to be split by columns over the workers
-/// equals the same product computed row by row of a two-row batch.
-@Test func oneRowProductsSplitByColumnsAgree() throws {
+/// (from 256 KB of matrix, and well above) equals the same product computed
+/// row by row of a two-row batch.
+@Test(arguments: [(600, 700), (300, 400)])
+func oneRowProductsSplitByColumnsAgree(inputs: Int, outputs: Int) throws {
     var generator = Xoshiro256(seed: 22)
-    let x = Tensor<Double>.randomNormal([1, 600], using: &generator)
-    let weight = Tensor<Double>.randomNormal([700, 600], using: &generator)
+    let x = Tensor<Double>.randomNormal([1, inputs], using: &generator)
+    let weight = Tensor<Double>.randomNormal([outputs, inputs], using: &generator)
     let single = Tensor.linear(x, weight: weight, bias: nil)
     let pair = Tensor.linear(Tensor.concatenate([x, x], alongAxis: 0), weight: weight, bias: nil)
-    expectClose(single.scalars, Array(pair.scalars[0..<700]), .sameMath(Double.self), "columns")
+    expectClose(single.scalars, Array(pair.scalars[0..<outputs]), .sameMath(Double.self), "columns")
     let product = Tensor.matmul(x, weight.transposed())
     expectClose(product.scalars, single.scalars, .sameMath(Double.self), "matmul")
 }
@@ -208,4 +210,20 @@ func batchedProductsSplitByProductsMatchTheDefinition(batch: Int, m: Int, k: Int
         }
     }
     #expect(worstC < 1e-12 && worstA < 1e-12 && worstB < 1e-12, "C \(worstC), dA \(worstA), dB \(worstB)")
+}
+
+/// `firstNonFiniteIndex`, which state validation uses: the first NaN or
+/// infinity wherever it sits, and nil for finite values however extreme.
+@Test func theFirstNonFiniteElementIsFound() {
+    let finite: [Float] = [0, -0.0, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, 1]
+    #expect(Tensor(finite + finite + finite).firstNonFiniteIndex() == nil)
+    for bad in [Float.nan, .infinity, -.infinity] {
+        for position in [0, 7, 40] {
+            var values = [Float](repeating: 1, count: 41)
+            values[position] = bad
+            values[40] = .nan
+            #expect(Tensor(values).firstNonFiniteIndex() == position, "\(bad) at \(position)")
+        }
+    }
+    #expect(Tensor<Double>([1, 2, .infinity, .nan]).firstNonFiniteIndex() == 2)
 }

@@ -55,6 +55,23 @@ import Testing
         }
     }
 
+    /// The generation step (``mLSTMStep``, what the recurrent form runs
+    /// without gradients) in Float, at head sizes that are not multiples of
+    /// a vector, against the reference in Float: the same arithmetic in the
+    /// same order, so the same bits.
+    @Test func theGenerationStepEqualsTheReferenceInFloat() {
+        let c = Case(batch: 2, heads: 3, steps: 6, qkSize: 17, vSize: 40, carried: true, gateScale: 5)
+        let double = Self.inputs(c, seed: 7)
+        func float(_ t: Tensor<Double>) -> Tensor<Float> { Tensor(validatedShape: t.shape, scalars: t.scalars.map { Float($0) }) }
+        let inputs = mLSTMInputs(
+            q: float(double.q), k: float(double.k), v: float(double.v), inputGate: float(double.inputGate),
+            forgetGate: float(double.forgetGate),
+            initial: mLSTMState(C: float(double.initial.C), n: float(double.initial.n), m: float(double.initial.m)))
+        let reference = mLSTMReference.run(inputs, epsilon: 1e-6)
+        let step = mLSTMStep.run(inputs, epsilon: 1e-6)
+        #expect(step.outputs == reference.outputs && step.C == reference.C && step.n == reference.n && step.m == reference.m)
+    }
+
     /// Gradients of every input and of the initial state, for the chunkwise
     /// form (whose backward holds chunk-sized matrices only) and the recurrent one.
     @Test(arguments: [cases[0], cases[2], cases[4]])
