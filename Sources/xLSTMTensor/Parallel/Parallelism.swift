@@ -6,9 +6,10 @@ import Foundation
 ///     Parallelism.threadCount = 1   // e.g. when running several models side by side
 ///
 /// The fast sLSTM splits its work (matrix products by rows or heads, the
-/// recurrence by batch chunk and head) over this many workers, and switches
-/// OpenBLAS to one thread (process-wide), so that the BLAS's busy-waiting
-/// threads never compete with its workers.
+/// recurrence by batch chunk and head) over this many workers, and so do the
+/// toolkit's large matrix products and elementwise operations; meanwhile
+/// OpenBLAS runs on one thread (process-wide), so that the BLAS's
+/// busy-waiting threads never compete with the workers.
 public enum Parallelism {
     private final class Storage: @unchecked Sendable {
         let lock = NSLock()
