@@ -27,6 +27,17 @@ import Testing
         return offset
     }
 
+    /// Moves a multi-index to the next element of `shape` in row-major order.
+    static func advance(_ index: inout [Int], in shape: [Int]) {
+        var axis = shape.count - 1
+        while axis >= 0 {
+            index[axis] += 1
+            if index[axis] < shape[axis] { return }
+            index[axis] = 0
+            axis -= 1
+        }
+    }
+
     @Test(arguments: 0..<shapes.count)
     func valuesAndGradientsMatchTheDefinition(pair: Int) throws {
         let (shapeA, shapeB) = Self.shapes[pair]
@@ -41,13 +52,7 @@ import Testing
             var index = [Int](repeating: 0, count: output.count)
             for _ in 0..<output.elementCount {
                 expected.append(scalar(a.scalars[Self.element(of: shapeA, at: index, in: output)], b.scalars[Self.element(of: shapeB, at: index, in: output)]))
-                var axis = output.count - 1
-                while axis >= 0 {
-                    index[axis] += 1
-                    if index[axis] < output[axis] { break }
-                    index[axis] = 0
-                    axis -= 1
-                }
+                Self.advance(&index, in: output)
             }
             #expect(result.scalars == expected, "\(shapeA) \(name) \(shapeB)")
             checkGradients(of: [("a", a), ("b", b)]) { weightedSum(apply(a, b), seed: 9) }

@@ -97,13 +97,7 @@ import Testing
                     a.scalars[BroadcastingTests.element(of: shapeA, at: index, in: output)],
                     b.scalars[BroadcastingTests.element(of: shapeB, at: index, in: output)])
                 if result.scalars[flat] != expected { mismatches += 1 }
-                var axis = output.count - 1
-                while axis >= 0 {
-                    index[axis] += 1
-                    if index[axis] < output[axis] { break }
-                    index[axis] = 0
-                    axis -= 1
-                }
+                BroadcastingTests.advance(&index, in: output)
             }
             #expect(result.shape == output && mismatches == 0, "\(shapeA) \(name) \(shapeB): \(mismatches) wrong")
         }
