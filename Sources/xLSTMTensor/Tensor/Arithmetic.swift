@@ -19,6 +19,12 @@ extension Tensor {
             // Only operands that take part in the graph get a gradient; a
             // repeated operand's gradient sums over its repeats.
             let (needA, needB) = (a.requiresGrad, b.requiresGrad)
+            if a.shape == b.shape {
+                let (gradA, gradB) = operation.sameShapeGradients(a.scalars, b.scalars, upstream.scalars, needA: needA, needB: needB)
+                return [
+                    gradA.map { Tensor(validatedShape: a.shape, scalars: $0) }, gradB.map { Tensor(validatedShape: b.shape, scalars: $0) },
+                ]
+            }
             var gradA = [Scalar](repeating: 0, count: needA ? a.count : 0)
             var gradB = [Scalar](repeating: 0, count: needB ? b.count : 0)
             let (x, y, g) = (a.scalars, b.scalars, upstream.scalars)
@@ -258,6 +264,29 @@ enum BinaryOperation {
         case .quotient: combineRun(out, x, y, count, stepA, stepB) { $0 / $1 }
         case .maximum: combineRun(out, x, y, count, stepA, stepB) { x, y in x.isNaN || y.isNaN ? .nan : Swift.max(x, y) }
         }
+    }
+}
+
+extension BinaryOperation {
+    /// The gradients of both operands when neither repeats: `g` times each
+    /// partial derivative, elementwise, split over the workers (nil for an
+    /// operand that needs none). A sum hands `g` itself on (arrays share
+    /// their storage until written).
+    func sameShapeGradients<Scalar: TensorScalar>(
+        _ x: [Scalar], _ y: [Scalar], _ g: [Scalar], needA: Bool, needB: Bool
+    ) -> ([Scalar]?, [Scalar]?) {
+        let formulas: (a: GradientFormula?, b: GradientFormula?) =
+            switch self {
+            case .sum: (nil, nil)
+            case .difference: (nil, .negated)
+            case .product: (.timesSecond, .timesFirst)
+            case .quotient: (.overSecond, .quotientBySecond)
+            case .maximum: (.whereFirstIsLarger, .whereSecondIsLarger)
+            }
+        func gradient(_ formula: GradientFormula?) -> [Scalar] {
+            formula.map { ElementwiseLoops.gradient($0, g, x, y) } ?? g
+        }
+        return (needA ? gradient(formulas.a) : nil, needB ? gradient(formulas.b) : nil)
     }
 }
 

@@ -85,6 +85,26 @@ package enum ElementwiseLoops {
         }
     }
 
+    /// `formula` of `g[i]`, `x[i]` and `y[i]` for every element of three
+    /// same-sized arrays, into a new one, split over the workers.
+    static func gradient<Scalar: TensorScalar>(_ formula: GradientFormula, _ g: [Scalar], _ x: [Scalar], _ y: [Scalar]) -> [Scalar] {
+        var result = [Scalar](unsafeUninitializedCapacity: g.count) { _, initialized in initialized = g.count }
+        result.withUnsafeMutableBufferPointer { result in
+            g.withUnsafeBufferPointer { g in
+                x.withUnsafeBufferPointer { x in
+                    y.withUnsafeBufferPointer { y in
+                        let buffers = CombineBuffers(result: result.baseAddress, g: g.baseAddress, x: x.baseAddress, y: y.baseAddress)
+                        forEachPiece(g.count) { range in
+                            guard let result = buffers.result, let g = buffers.g, let x = buffers.x, let y = buffers.y else { return }
+                            formula.run(result, g, x, y, range)
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
     /// `function` on `count` Floats, 16 at a time; the last partial group
     /// goes through a zero-padded vector, so no lane reads past the end.
     @inline(__always)
@@ -132,6 +152,53 @@ private struct ElementBuffers: @unchecked Sendable {
 /// and writes only its own piece of `values`.
 private struct UpdateBuffers<Scalar>: @unchecked Sendable {
     let values: UnsafeMutablePointer<Scalar>?
+    let x: UnsafePointer<Scalar>?
+    let y: UnsafePointer<Scalar>?
+}
+
+/// A partial derivative of a binary operation times the upstream gradient g,
+/// at operands x and y.
+package enum GradientFormula: Sendable {
+    /// -g.
+    case negated
+    /// g y.
+    case timesSecond
+    /// g x.
+    case timesFirst
+    /// g / y.
+    case overSecond
+    /// -g x / y².
+    case quotientBySecond
+    /// g where x >= y, else 0.
+    case whereFirstIsLarger
+    /// g where x < y, else 0.
+    case whereSecondIsLarger
+
+    /// Writes the formula to `result[i]` for `i` in `range`. The switch sits
+    /// outside the loops, so each loop is straight-line code (a closure
+    /// inside a worker would be an indirect call per element).
+    @inline(__always)
+    func run<Scalar: TensorScalar>(
+        _ result: UnsafeMutablePointer<Scalar>, _ g: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>,
+        _ y: UnsafePointer<Scalar>, _ range: Range<Int>
+    ) {
+        switch self {
+        case .negated: for i in range { result[i] = -g[i] }
+        case .timesSecond: for i in range { result[i] = g[i] * y[i] }
+        case .timesFirst: for i in range { result[i] = g[i] * x[i] }
+        case .overSecond: for i in range { result[i] = g[i] / y[i] }
+        case .quotientBySecond: for i in range { result[i] = -g[i] * x[i] / (y[i] * y[i]) }
+        case .whereFirstIsLarger: for i in range { result[i] = x[i] >= y[i] ? g[i] : 0 }
+        case .whereSecondIsLarger: for i in range { result[i] = x[i] >= y[i] ? 0 : g[i] }
+        }
+    }
+}
+
+/// The buffers of a three-operand map. @unchecked: each worker reads `g`,
+/// `x` and `y` and writes only its own piece of `result`.
+private struct CombineBuffers<Scalar>: @unchecked Sendable {
+    let result: UnsafeMutablePointer<Scalar>?
+    let g: UnsafePointer<Scalar>?
     let x: UnsafePointer<Scalar>?
     let y: UnsafePointer<Scalar>?
 }

@@ -224,12 +224,8 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func adding(_ other: Tensor) -> Tensor {
-        var sum = scalars
-        sum.withUnsafeMutableBufferPointer { sum in
-            other.scalars.withUnsafeBufferPointer { other in
-                for index in sum.indices { sum[index] += other[index] }
-            }
-        }
-        return Tensor(validatedShape: shape, scalars: sum)
+        // The broadcasting loop with equal shapes: one run, split over the workers.
+        let strides = contiguousStrides(shape)
+        return Tensor(validatedShape: shape, scalars: Tensor.broadcastLoop(scalars, other.scalars, shape, strides, strides, .sum))
     }
 }

@@ -55,11 +55,24 @@ extension Tensor {
         let result = Tensor(validatedShape: reducedShape(axis, keepingAxis), scalars: out)
         recordOperation(outputs: [result], inputs: [self]) { grads in
             guard let upstream = grads[0]?.scalars else { return [nil] }
-            var grad = [Scalar](repeating: 0, count: self.count)
-            for o in 0..<layout.outer {
-                for k in 0..<layout.extent {
-                    let target = (o * layout.extent + k) * layout.inner
-                    for i in 0..<layout.inner { grad[target + i] = upstream[o * layout.inner + i] }
+            // Every element of the line gets the line's upstream gradient; workers take bands of lines.
+            let (extent, inner) = (layout.extent, layout.inner)
+            var grad = [Scalar](unsafeUninitializedCapacity: self.count) { _, initialized in initialized = self.count }
+            upstream.withUnsafeBufferPointer { upstream in
+                grad.withUnsafeMutableBufferPointer { grad in
+                    let buffers = ReductionBuffers(out: grad.baseAddress, x: upstream.baseAddress)
+                    ElementwiseLoops.forEachPiece(layout.outer, elementsEach: extent * inner) { band in
+                        guard let grad = buffers.out, let upstream = buffers.x else { return }
+                        for o in band {
+                            if inner == 1 {
+                                (grad + o * extent).update(repeating: upstream[o], count: extent)
+                                continue
+                            }
+                            for k in 0..<extent {
+                                (grad + (o * extent + k) * inner).update(from: upstream + o * inner, count: inner)
+                            }
+                        }
+                    }
                 }
             }
             return [Tensor(validatedShape: self.shape, scalars: grad)]
@@ -141,8 +154,8 @@ extension Tensor {
     }
 }
 
-/// The buffers of a reduction, shared with its workers. @unchecked: the
-/// workers read `x` and write disjoint bands of `out`.
+/// The buffers of a reduction or its backward, shared with its workers.
+/// @unchecked: the workers read `x` and write disjoint bands of `out`.
 private struct ReductionBuffers<Scalar>: @unchecked Sendable {
     let out: UnsafeMutablePointer<Scalar>?
     let x: UnsafePointer<Scalar>?

@@ -103,20 +103,55 @@ import Testing
         }
     }
 
+    /// Gradients of operators between large operands of one shape (the
+    /// engine's shortcut that skips the broadcast bookkeeping), for the
+    /// loss sum(op(a, b) * w), against the partial derivatives elementwise.
+    @Test func gradientsOfSameShapedLargeOperandsMatchThePartials() throws {
+        let shape = [3, 12_001]
+        let w = random(shape, seed: 21)
+        let partials: [(name: String, apply: @Sendable (Tensor<Double>, Tensor<Double>) -> Tensor<Double>, da: @Sendable (Double, Double) -> Double, db: @Sendable (Double, Double) -> Double)] = [
+            ("+", { $0 + $1 }, { _, _ in 1 }, { _, _ in 1 }), ("-", { $0 - $1 }, { _, _ in 1 }, { _, _ in -1 }),
+            ("*", { $0 * $1 }, { _, y in y }, { x, _ in x }), ("/", { $0 / $1 }, { _, y in 1 / y }, { x, y in -x / (y * y) }),
+            ("maximum", { Tensor.maximum($0, $1) }, { x, y in x >= y ? 1 : 0 }, { x, y in x >= y ? 0 : 1 }),
+        ]
+        for (name, apply, da, db) in partials {
+            let a = random(shape, seed: 22)
+            let b = try Tensor<Double>(shape: shape, scalars: random(shape, seed: 23).scalars.map { $0 + ($0 < 0 ? -2 : 2) })
+            a.requiresGrad = true
+            b.requiresGrad = true
+            (apply(a, b) * w).sum().backward()
+            var worst = 0.0
+            for index in 0..<a.count {
+                let (x, y, g) = (a.scalars[index], b.scalars[index], w.scalars[index])
+                worst = Swift.max(worst, Swift.abs((a.grad?.scalars[index] ?? .infinity) - g * da(x, y)))
+                worst = Swift.max(worst, Swift.abs((b.grad?.scalars[index] ?? .infinity) - g * db(x, y)))
+            }
+            #expect(worst < 1e-12, "\(name): \(worst)")
+        }
+    }
+
     @Test(arguments: [(0, [300, 517]), (1, [300, 517]), (1, [40, 301, 7]), (2, [40, 301, 7])])
     func sumsAlongAnAxisOfLargeTensorsMatchTheDefinition(axis: Int, shape: [Int]) {
         let x = random(shape, seed: 5)
-        let sums = withoutGradients { x.sum(alongAxis: axis) }
+        x.requiresGrad = true
+        let sums = x.sum(alongAxis: axis)
+        let w = random(sums.shape, seed: 6)
+        (sums * w).sum().backward()
         let layout = AxisLayout(shape: shape, axis: axis)
-        var worst = 0.0
+        var (worst, worstGradient) = (0.0, 0.0)
         for o in 0..<layout.outer {
             for i in 0..<layout.inner {
                 var expected = 0.0
-                for k in 0..<layout.extent { expected += x.scalars[(o * layout.extent + k) * layout.inner + i] }
+                for k in 0..<layout.extent {
+                    let index = (o * layout.extent + k) * layout.inner + i
+                    expected += x.scalars[index]
+                    // d/dx of sum(sums * w) is the weight of x's line.
+                    worstGradient = Swift.max(worstGradient, Swift.abs((x.grad?.scalars[index] ?? .infinity) - w.scalars[o * layout.inner + i]))
+                }
                 worst = Swift.max(worst, Swift.abs(sums.scalars[o * layout.inner + i] - expected))
             }
         }
-        #expect(sums.count == layout.outer * layout.inner && worst < 1e-12)
+        #expect(sums.count == layout.outer * layout.inner && worst < 1e-12 && worstGradient == 0)
     }
 
     /// Each worker takes whole elements, runs or lines, so the results do not
