@@ -80,13 +80,15 @@ extension SIMD16 where Scalar == Float {
         p = p * z - 5.373_971_555_31e-2
         p = p * z + 1.333_144_220_36e-1
         p = p * z - 3.333_328_194_22e-1
-        let near = p * z * x + x
+        // Both forms on |x|, then x's sign: tanh is odd, and so tanh(-0) is -0
+        // (p z x + x would round -0 to +0).
+        let near = p * z * magnitude + magnitude
         let e = expOfNonPositive(-(magnitude + magnitude))
         let far = (1 - e) / (1 + e)
-        let signed = unsafeBitCast(
-            unsafeBitCast(far, to: SIMD16<UInt32>.self) | (unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x8000_0000),
+        let unsigned = far.replacing(with: near, where: magnitude .< 0.625)
+        return unsafeBitCast(
+            unsafeBitCast(unsigned, to: SIMD16<UInt32>.self) | (unsafeBitCast(x, to: SIMD16<UInt32>.self) & 0x8000_0000),
             to: Self.self)
-        return signed.replacing(with: near, where: magnitude .< 0.625)
     }
 
     /// `1 / (1 + e^-x)`, evaluated through e^-|x| so that nothing overflows

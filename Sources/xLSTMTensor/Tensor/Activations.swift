@@ -5,7 +5,7 @@ import RealModule
 ///
 /// On `Float` tensors, `exp`, `tanh`, `sigmoid`, `logSigmoid` and `silu`
 /// run in SIMD (the fast sLSTM kernel's own functions, within 4 ulp of the
-/// correctly rounded result, a result below 2^-123 flushed to 0), split over
+/// correctly rounded result, a result below about 2^-124 flushed to 0), split over
 /// the workers for large tensors; `Double` tensors use swift-numerics' functions.
 extension Tensor {
     /// Elementwise `exp`.

@@ -114,9 +114,9 @@ extension Tensor {
     }
 
     /// Applies `function` to every element (for Float, `vectorized` instead,
-    /// when given: the same function in SIMD); `derivative(x, y)` is its
-    /// derivative at input `x` with output `y`. Both loops are split over the
-    /// workers for large tensors (``ElementwiseLoops``).
+    /// when given: the same function in SIMD, split over the workers for
+    /// large tensors); `derivative(x, y)` is its derivative at input `x` with
+    /// output `y`, applied over the workers (``ElementwiseLoops``).
     /// Always inlined, for the same reason as `broadcasting`.
     @inline(__always)
     func elementwise(

@@ -108,8 +108,12 @@ func forEachBroadcastRun(
 func forEachBroadcastRunConcurrently(
     _ shape: [Int], _ stridesA: [Int], _ stridesB: [Int], _ body: @Sendable (Int, Int, Int, Int, Int, Int) -> Void
 ) {
-    let pieces = ElementwiseLoops.workers(for: shape.elementCount)
-    guard pieces > 1, let axis = shape.firstIndex(where: { $0 > 1 }), shape[axis] >= pieces else {
+    guard let axis = shape.firstIndex(where: { $0 > 1 }) else {
+        forEachBroadcastRun(shape, stridesA, stridesB, body)
+        return
+    }
+    let pieces = Swift.min(ElementwiseLoops.workers(for: shape.elementCount), shape[axis])
+    guard pieces > 1 else {
         forEachBroadcastRun(shape, stridesA, stridesB, body)
         return
     }

@@ -17,7 +17,9 @@ package enum VectorizedFunction: Sendable {
 /// The loops of the toolkit's elementwise operations over whole tensors:
 /// contiguous pieces over `Parallelism.threadCount` workers once a tensor is
 /// large enough to repay waking them (a single thread ran every pointwise
-/// operation of an xLSTM-Large prefill while the other core idled).
+/// operation of an xLSTM-Large prefill while the other core idled). The
+/// functions without a SIMD form, and every function of a Double tensor,
+/// run on the calling thread.
 package enum ElementwiseLoops {
     /// Elements per worker below which one thread does the whole loop: a
     /// dispatch costs some microseconds, about what 16 K elements take.
@@ -167,15 +169,17 @@ package enum GradientFormula: Sendable {
     case timesFirst
     /// g / y.
     case overSecond
-    /// -g x / y².
+    /// g (-x / y²).
     case quotientBySecond
-    /// g where x >= y, else 0.
+    /// g times 1 where x >= y, else times 0.
     case whereFirstIsLarger
-    /// g where x < y, else 0.
+    /// g times 0 where x >= y, else times 1.
     case whereSecondIsLarger
 
-    /// Writes the formula to `result[i]` for `i` in `range`. The switch sits
-    /// outside the loops, so each loop is straight-line code (a closure
+    /// Writes the formula to `result[i]` for `i` in `range`, rounded as the
+    /// broadcasting backward rounds it (g times the partial derivative), so
+    /// equal shapes and broadcast ones give the same gradients. The switch
+    /// sits outside the loops, so each loop is straight-line code (a closure
     /// inside a worker would be an indirect call per element).
     @inline(__always)
     func run<Scalar: TensorScalar>(
@@ -183,13 +187,13 @@ package enum GradientFormula: Sendable {
         _ y: UnsafePointer<Scalar>, _ range: Range<Int>
     ) {
         switch self {
-        case .negated: for i in range { result[i] = -g[i] }
+        case .negated: for i in range { result[i] = g[i] * -1 }
         case .timesSecond: for i in range { result[i] = g[i] * y[i] }
         case .timesFirst: for i in range { result[i] = g[i] * x[i] }
         case .overSecond: for i in range { result[i] = g[i] / y[i] }
-        case .quotientBySecond: for i in range { result[i] = -g[i] * x[i] / (y[i] * y[i]) }
-        case .whereFirstIsLarger: for i in range { result[i] = x[i] >= y[i] ? g[i] : 0 }
-        case .whereSecondIsLarger: for i in range { result[i] = x[i] >= y[i] ? 0 : g[i] }
+        case .quotientBySecond: for i in range { result[i] = g[i] * (-x[i] / (y[i] * y[i])) }
+        case .whereFirstIsLarger: for i in range { result[i] = g[i] * (x[i] >= y[i] ? 1 : 0) }
+        case .whereSecondIsLarger: for i in range { result[i] = g[i] * (x[i] >= y[i] ? 0 : 1) }
         }
     }
 }

@@ -25,7 +25,7 @@ extension Tensor {
                     received: "\(shapeText(a.shape)) x \(shapeText(b.shape))")
                 return (a.shape[0], a.shape[1], a.shape[2], b.shape[2])
             }
-            return (1, a.count / a.shape[a.rank - 1], a.shape[a.rank - 1], b.shape[1])
+            return (1, Array(a.shape.dropLast()).elementCount, a.shape[a.rank - 1], b.shape[1])
         }
         let batchedB = b.rank == 3
         var out = productBuffer(Scalar.self, count: batch * m * n, inner: k)
@@ -71,7 +71,7 @@ extension Tensor {
             }
         }
         let inputs = weight.shape[1]
-        let rows = x.count / Swift.max(inputs, 1)
+        let rows = Array(x.shape.dropLast()).elementCount
         var out: [Scalar]
         if let bias {
             out = [Scalar](repeating: 0, count: rows * outputs)

@@ -65,11 +65,11 @@ extension Tensor {
                         guard let grad = buffers.out, let upstream = buffers.x else { return }
                         for o in band {
                             if inner == 1 {
-                                (grad + o * extent).update(repeating: upstream[o], count: extent)
+                                (grad + o * extent).initialize(repeating: upstream[o], count: extent)
                                 continue
                             }
                             for k in 0..<extent {
-                                (grad + (o * extent + k) * inner).update(from: upstream + o * inner, count: inner)
+                                (grad + (o * extent + k) * inner).initialize(from: upstream + o * inner, count: inner)
                             }
                         }
                     }

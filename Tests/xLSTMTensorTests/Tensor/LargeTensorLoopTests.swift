@@ -10,9 +10,9 @@ import Testing
 @Suite struct LargeTensorLoopTests {
     static let count = 70_001
 
-    /// -20...20 evenly, then the edges of VectorMathTests (infinities, ±88, tiny values).
+    /// -20...20 evenly, then the edges of VectorMathTests (infinities, ±88, tiny values) and NaN.
     static func inputs() -> [Float] {
-        let edges = VectorMathTests.edges
+        let edges = VectorMathTests.edges + [.nan]
         return (0..<(count - edges.count)).map { -20 + 40 * Float($0) / Float(count) } + edges
     }
 
@@ -57,6 +57,19 @@ import Testing
             if !(error <= worst.ulp) { worst = (error, input) }
         }
         #expect(worst.ulp <= bound, "\(name): \(worst.ulp) ulp at \(worst.at)")
+    }
+
+    /// The sign of a zero result is the correctly rounded one (tanh and silu
+    /// are odd at 0, so -0 gives -0), in the SIMD body and in the tail.
+    @Test(arguments: 0..<functions.count)
+    func zerosKeepTheirSign(index: Int) {
+        let (name, _, float, reference, _) = Self.functions[index]
+        let x = (0..<Self.count).map { $0 % 2 == 0 ? Float(-0.0) : 0 }
+        let y = withoutGradients { float(Tensor(x)) }.scalars
+        for (input, value) in zip(x, y) where Float(reference(Double(input))) == 0 {
+            #expect(value.sign == Float(reference(Double(input))).sign, "\(name)(\(input)) = \(value)")
+            if value.sign != Float(reference(Double(input))).sign { return }
+        }
     }
 
     @Test(arguments: 0..<functions.count)

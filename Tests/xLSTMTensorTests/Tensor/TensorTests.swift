@@ -221,8 +221,9 @@ func batchedProductsSplitByProductsMatchTheDefinition(batch: Int, m: Int, k: Int
         for position in [0, 7, 40] {
             var values = [Float](repeating: 1, count: 41)
             values[position] = bad
-            values[40] = .nan
             #expect(Tensor(values).firstNonFiniteIndex() == position, "\(bad) at \(position)")
+            values[40] = .nan
+            #expect(Tensor(values).firstNonFiniteIndex() == position, "\(bad) at \(position), NaN at the end")
         }
     }
     #expect(Tensor<Double>([1, 2, .infinity, .nan]).firstNonFiniteIndex() == 2)
