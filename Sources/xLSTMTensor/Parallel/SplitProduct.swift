@@ -65,7 +65,7 @@ package struct SplitProduct<Scalar: TensorScalar>: @unchecked Sendable {
 extension SplitProduct {
     /// The same product on matrices `a`, `b` and `c` elements further on
     /// (the next product of a batch).
-    package func advanced(a aOffset: Int, b bOffset: Int, c cOffset: Int) -> SplitProduct {
+    func advanced(a aOffset: Int, b bOffset: Int, c cOffset: Int) -> SplitProduct {
         SplitProduct(
             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a + aOffset, lda: lda, b: b + bOffset,
             ldb: ldb, c: c + cOffset, ldc: ldc, accumulate: accumulate)

@@ -4,7 +4,7 @@
 /// glibc's scalar calls (measured: `expf` alone was 6% of an xLSTM-Large
 /// prefill), and the arithmetic with a scalar, so that these too run on all
 /// workers (a scalar closure inside a worker is an indirect call per element).
-package enum VectorizedFunction: Sendable {
+enum VectorizedFunction: Sendable {
     case exp, tanh, sigmoid, logSigmoid, silu, square
     /// x * factor.
     case scale(Float)
@@ -20,7 +20,7 @@ package enum VectorizedFunction: Sendable {
 /// operation of an xLSTM-Large prefill while the other core idled). The
 /// functions without a SIMD form, and every function of a Double tensor,
 /// run on the calling thread.
-package enum ElementwiseLoops {
+enum ElementwiseLoops {
     /// Elements per worker below which one thread does the whole loop: a
     /// dispatch costs some microseconds, about what 16 K elements take.
     static let elementsPerWorker = 1 << 14
@@ -160,7 +160,7 @@ private struct UpdateBuffers<Scalar>: @unchecked Sendable {
 
 /// A partial derivative of a binary operation times the upstream gradient g,
 /// at operands x and y.
-package enum GradientFormula: Sendable {
+enum GradientFormula: Sendable {
     /// -g.
     case negated
     /// g y.
