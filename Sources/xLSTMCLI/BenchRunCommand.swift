@@ -22,7 +22,7 @@ struct BenchRunCommand: ParsableCommand {
     var runs = 5
     @Option(help: "Worker threads, ours and PyTorch's.")
     var threads = 2
-    @Option(help: "Rounds of the layer rows: each round measures ours, nn.LSTM and the plain build one after another, and a row reports the median over the rounds (for a noisy machine).")
+    @Option(help: "Rounds of the layer rows and the training step: each round measures ours, the PyTorch baseline and the plain build one after another, and a row reports the median over the rounds (for a noisy machine).")
     var rounds = 1
     @Option(help: "A Python with torch for the baselines (Benchmarks/run.sh makes Benchmarks/.venv); without it only our rows run.")
     var python: String?
@@ -159,9 +159,16 @@ struct BenchRunCommand: ParsableCommand {
             "--batch", "\(train.0)", "--steps", "\(train.1)", "--vocab", "\(train.2)", "--embed", "\(train.3)",
             "--hidden-size", "\(train.4)", "--layers", "\(train.5)",
         ] + timing
-        let oursTrain = BenchChild.run(ours, ["bench", "train"] + trainArguments, timeout: timeout)
-        let torchTrain = python.map { BenchChild.run($0, ["\(baselines)/baselines.py", "--impl", "torch-train"] + trainArguments, timeout: timeout) }
-            ?? BenchChild.notRun("not run: no --python")
+        // In turns over the rounds too: one sample of this short step is at the mercy of a slow spell.
+        var (oursTrainRounds, torchTrainRounds) = ([BenchChild](), [BenchChild]())
+        for _ in 0..<rounds {
+            oursTrainRounds.append(BenchChild.run(ours, ["bench", "train"] + trainArguments, timeout: timeout))
+            if let python {
+                torchTrainRounds.append(BenchChild.run(python, ["\(baselines)/baselines.py", "--impl", "torch-train"] + trainArguments, timeout: timeout))
+            }
+        }
+        let oursTrain = BenchChild.median(of: oursTrainRounds)
+        let torchTrain = torchTrainRounds.isEmpty ? BenchChild.notRun("not run: no --python") : BenchChild.median(of: torchTrainRounds)
         print()
         print("Training step: embedding \(train.2)x\(train.3) -> \(train.5) recurrent layers of \(train.4) -> linear -> cross-entropy -> Adam, B=\(train.0), T=\(train.1):")
         print(trainTable(ours: oursTrain, torch: torchTrain))

@@ -44,7 +44,7 @@ import Testing
 
     /// Also `--plain-build`: a second binary's layer rows and their ratios to
     /// ours (here the same binary, as a stand-in for the plain build), and
-    /// `--rounds`: every such row measured once per round.
+    /// `--rounds`: every such row, and the training step, measured once per round.
     @Test func noPeersSkipsTheOfficialPackagesRowsAndAPlainBuildIsMeasuredBesideOurs() throws {
         let xlstm = try ReleaseBuild.binary("xlstm")
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID()).json")
@@ -71,6 +71,10 @@ import Testing
         #expect(rows.filter { $0.contains("| xlstm-official ") || $0.contains("| flashrnn ") }.allSatisfy { $0.contains("skipped: --no-peers") })
         #expect(rows.filter { $0.contains("skipped: --no-peers") }.count == 4)
         #expect(rows.contains { $0.contains("| nn.LSTM ") && $0.contains("not run: no --python") })
+        // The training step is measured once per round as well.
+        #expect(outcome.standardError.split(separator: "\n").filter { $0.contains("xlstm bench train") }.count == 2, "\(outcome.standardError)")
+        let train = try #require((results["train"] as? [String: Any])?["xlstm-train"] as? [String: Any])
+        #expect((train["command"] as? String)?.hasSuffix("(2 rounds)") == true, "\(train)")
     }
 
     /// `--timeout` stops a measurement that runs longer: every one of ours here.
