@@ -57,13 +57,15 @@ import Testing
         Case(steps: 6, hiddenSize: 20, heads: 2, forgetGate: .sigmoid, lengths: [6, 3, 5], carried: true, scale: 40),
     ]
 
-    @Test(arguments: cases)
-    func fastEqualsReference(_ config: Case) throws {
+    /// Every case with the recurrent products of both engines (the build's
+    /// own and the other one).
+    @Test(arguments: cases, RecurrentProduct.Engine.allCases)
+    func fastEqualsReference(_ config: Case, _ engine: RecurrentProduct.Engine) throws {
         var generator = Xoshiro256(seed: 17)
         let (geometry, inputs) = Self.problem(config, using: &generator)
         let upstream = Self.upstream(geometry, using: &generator)
         let reference = sLSTMReference.run(geometry, inputs)
-        let fast = sLSTMFastKernel.run(geometry, inputs, threads: config.threads)
+        let fast = sLSTMFastKernel.run(geometry, inputs, threads: config.threads, engine: engine)
         let tolerance = Tolerance.fastAgainstReference
         expectClose(fast.outputs, reference.outputs, tolerance, "outputs")
         for (name, a, b) in Self.states(fast.final, reference.final) { expectClose(a, b, tolerance, "final \(name)") }

@@ -1,27 +1,42 @@
 import Testing
 @testable import xLSTM
 
-/// The recurrent product's micro-kernel in every register blocking (only
-/// the build's own runs in the sLSTM; the others are built for other
-/// instruction sets) against a plain Double loop: row counts that leave
-/// every kind of rest group, widths that are not multiples of the wider
-/// groups, depths that span several column tiles, with and without a start.
+/// The recurrent product in every register blocking of the micro-kernel
+/// (only the build's own runs in the sLSTM; the others are built for other
+/// instruction sets) and through the BLAS, against a plain Double loop: row
+/// counts that leave every kind of rest group, widths that are not
+/// multiples of the wider groups, depths that span several column tiles,
+/// with and without a start; for the BLAS, rows at constant strides (one
+/// product) and scattered rows (one per row).
 @Suite struct RecurrentProductTests {
-    @Test(arguments: RecurrentProduct.Blocking.allCases)
-    func everyBlockingEqualsThePlainSum(_ blocking: RecurrentProduct.Blocking) throws {
+    enum Method: CaseIterable, Sendable {
+        case microKernelNarrow, microKernelStandard, microKernelWide, blasStridedRows, blasScatteredRows
+    }
+
+    @Test(arguments: Method.allCases)
+    func everyMethodEqualsThePlainSum(_ method: Method) throws {
         var generator = Xoshiro256(seed: 11)
+        let engine: RecurrentProduct.Engine
+        switch method {
+        case .blasStridedRows, .blasScatteredRows: engine = .blas
+        default: engine = .microKernel
+        }
         for (depth, width) in [(3, 16), (64, 48), (37, 80), (600, 112)] {
             let matrix = (0..<(depth * width)).map { _ in Float.random(in: -1...1, using: &generator) }
-            // M[e][c] in the kernel's panel layout.
-            var panels = [Float](repeating: .nan, count: depth * width)
+            // M[e][c] where the engine reads it.
+            var stored = [Float](repeating: .nan, count: depth * width)
             for e in 0..<depth {
-                for c in 0..<width { panels[RecurrentProduct.panelIndex(row: e, column: c, depth: depth)] = matrix[e * width + c] }
+                for c in 0..<width {
+                    let at = RecurrentProduct.matrixIndex(row: e, column: c, depth: depth, width: width, engine: engine)
+                    stored[at] = matrix[e * width + c]
+                }
             }
             let start = (0..<width).map { _ in Float.random(in: -1...1, using: &generator) }
             for count in 1...9 {
                 let rows = (0..<count).map { _ in (0..<depth).map { _ in Float.random(in: -1...1, using: &generator) } }
                 for withStart in [false, true] {
-                    let outputs = compute(rows, panels, depth: depth, width: width, start: withStart ? start : nil, blocking)
+                    let outputs = compute(
+                        rows, stored, depth: depth, width: width, start: withStart ? start : nil, method, engine)
                     for (r, a) in rows.enumerated() {
                         for c in 0..<width {
                             var (sum, magnitude) = (withStart ? Double(start[c]) : 0, withStart ? abs(Double(start[c])) : 0)
@@ -30,7 +45,7 @@ import Testing
                                 magnitude += abs(Double(a[e]) * Double(matrix[e * width + c]))
                             }
                             let error = abs(Double(outputs[r][c]) - sum)
-                            #expect(error <= 1e-5 * magnitude + 1e-7, "\(blocking) depth \(depth) width \(width) rows \(count) start \(withStart): y[\(r)][\(c)] = \(outputs[r][c]), expected \(sum)")
+                            #expect(error <= 1e-5 * magnitude + 1e-7, "\(method) depth \(depth) width \(width) rows \(count) start \(withStart): y[\(r)][\(c)] = \(outputs[r][c]), expected \(sum)")
                         }
                     }
                 }
@@ -38,27 +53,45 @@ import Testing
         }
     }
 
+    /// y for `rows`: in one block with rows `depth + 5` (and `width + 3`)
+    /// apart for `blasStridedRows`, else each row in an allocation of its own.
     private func compute(
-        _ rows: [[Float]], _ panels: [Float], depth: Int, width: Int, start: [Float]?, _ blocking: RecurrentProduct.Blocking
+        _ rows: [[Float]], _ stored: [Float], depth: Int, width: Int, start: [Float]?, _ method: Method,
+        _ engine: RecurrentProduct.Engine
     ) -> [[Float]] {
-        let a = rows.map { row in
-            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: depth)
-            pointer.initialize(from: row, count: depth)
+        let strided = method == .blasStridedRows
+        let (aStride, yStride) = (depth + 5, width + 3)
+        let aBlock = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * aStride)
+        let yBlock = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * yStride)
+        aBlock.initialize(repeating: .nan, count: rows.count * aStride)
+        yBlock.initialize(repeating: .nan, count: rows.count * yStride)
+        let a = rows.enumerated().map { index, row in
+            let pointer = strided ? aBlock + index * aStride : UnsafeMutablePointer<Float>.allocate(capacity: depth)
+            pointer.update(from: row, count: depth)
             return UnsafePointer(pointer)
         }
-        let y = rows.map { _ in UnsafeMutablePointer<Float>.allocate(capacity: width) }
+        let y = rows.indices.map { strided ? yBlock + $0 * yStride : UnsafeMutablePointer<Float>.allocate(capacity: width) }
         defer {
-            for pointer in a { pointer.deallocate() }
-            for pointer in y { pointer.deallocate() }
+            if !strided {
+                for pointer in a { pointer.deallocate() }
+                for pointer in y { pointer.deallocate() }
+            }
+            aBlock.deallocate()
+            yBlock.deallocate()
         }
         a.withUnsafeBufferPointer { a in
             y.withUnsafeBufferPointer { y in
-                panels.withUnsafeBufferPointer { panels in
+                stored.withUnsafeBufferPointer { stored in
                     let run = { (start: UnsafePointer<Float>?) in
                         var product = RecurrentProduct(
-                            a: a.baseAddress!, y: y.baseAddress!, count: rows.count, matrix: panels.baseAddress!,
-                            depth: depth, width: width, start: start)
-                        product.blocking = blocking
+                            a: a.baseAddress!, y: y.baseAddress!, count: rows.count, matrix: stored.baseAddress!,
+                            depth: depth, width: width, start: start, engine: engine)
+                        switch method {
+                        case .microKernelNarrow: product.blocking = .narrow
+                        case .microKernelStandard: product.blocking = .standard
+                        case .microKernelWide: product.blocking = .wide
+                        case .blasStridedRows, .blasScatteredRows: break
+                        }
                         product.run()
                     }
                     if let start { start.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }

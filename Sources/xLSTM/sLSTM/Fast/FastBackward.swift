@@ -24,7 +24,8 @@ enum FastBackward {
         let partition = WorkPartition(layout, threads: threads)
         let recurrent = FloatBuffer(count: K * width * dp)
         recurrentWeights.withUnsafeBufferPointer {
-            layout.packRecurrentBackward($0.baseAddress!, parts: partition.parts, into: recurrent.pointer)
+            layout.packRecurrentBackward(
+                $0.baseAddress!, parts: partition.parts, engine: forward.engine, into: recurrent.pointer)
         }
         // A split head's workers add up their parts of dh_{t-1} through a (2, parts, B, dp)
         // buffer per head, one half per step parity.
@@ -40,7 +41,7 @@ enum FastBackward {
                     let context = Context(
                         layout: layout, parts: partition.parts, barriers: partition.makeBarriers(),
                         reverse: forward.geometry.reverse, lengths: lengths.baseAddress!,
-                        recurrent: recurrent.pointer, gates: forward.gates.pointer, c: saved.c.pointer,
+                        recurrent: recurrent.pointer, engine: forward.engine, gates: forward.gates.pointer, c: saved.c.pointer,
                         n: saved.n.pointer, forgetSlope: saved.forgetSlope?.pointer,
                         initialC: forward.initial[1].pointer, initialN: forward.initial[2].pointer,
                         upstream: upstream, partialDH: partialDH?.pointer, dGates: dGates.pointer,
@@ -122,8 +123,9 @@ enum FastBackward {
         let barriers: [any TeamBarrier]
         let reverse: Bool
         let lengths: UnsafePointer<Int>
-        /// (K, 4dp, dp), see ``FastLayout/packRecurrentBackward(_:parts:into:)``.
+        /// (K, 4dp, dp), see ``FastLayout/packRecurrentBackward(_:parts:engine:into:)``.
         let recurrent: UnsafePointer<Float>
+        let engine: RecurrentProduct.Engine
         /// The forward's saved (K, T * B, ...) buffers.
         let gates: UnsafePointer<Float>
         let c: UnsafePointer<Float>
@@ -210,7 +212,9 @@ enum FastBackward {
             guard activeCount > 0 else { continue }
             // dh_{t-1} = R_k^T dg~ (the upstream part of dh_{t-1} joins at step t-1); a split
             // head's parts each contribute theirs, and each part then adds up its own units.
-            RecurrentProduct(a: a, y: y, count: activeCount, matrix: recurrent, depth: 4 * width, width: dp).run()
+            RecurrentProduct(
+                a: a, y: y, count: activeCount, matrix: recurrent, depth: 4 * width, width: dp, engine: context.engine
+            ).run()
             guard split else { continue }
             context.barriers[head].wait()
             for index in 0..<activeCount {

@@ -30,6 +30,8 @@ final class FastForward {
     let gates: FloatBuffer
     /// What the backward needs besides the gates; `nil` when not saving.
     let saved: Saved?
+    /// Who computes the recurrent products of this pass and of its backward.
+    let engine: RecurrentProduct.Engine
 
     /// Per-step results kept for the backward, each (K, T * B, dp).
     struct Saved {
@@ -42,11 +44,17 @@ final class FastForward {
         let previousH: FloatBuffer
     }
 
-    /// - Parameter saving: keep what the backward needs.
-    init(_ geometry: sLSTMLayerGeometry, _ inputs: sLSTMLayerInputs<Float>, saving: Bool) {
+    /// - Parameters:
+    ///   - saving: keep what the backward needs.
+    ///   - engine: who computes the recurrent products.
+    init(
+        _ geometry: sLSTMLayerGeometry, _ inputs: sLSTMLayerInputs<Float>, saving: Bool,
+        engine: RecurrentProduct.Engine
+    ) {
         let layout = FastLayout(geometry)
         self.layout = layout
         self.geometry = geometry
+        self.engine = engine
         x = Self.maskPadding(inputs.x, geometry)
         let inputWeights = FloatBuffer(count: layout.gateWidth * layout.inputSize)
         inputs.inputWeights.withUnsafeBufferPointer {
@@ -95,7 +103,8 @@ final class FastForward {
         let partition = WorkPartition(layout, threads: threads)
         let recurrent = FloatBuffer(count: layout.heads * layout.headSize * layout.headGateWidth)
         recurrentWeights.withUnsafeBufferPointer {
-            layout.packRecurrentForward($0.baseAddress!, parts: partition.parts, into: recurrent.pointer)
+            layout.packRecurrentForward(
+                $0.baseAddress!, parts: partition.parts, engine: engine, into: recurrent.pointer)
         }
         let final = (0..<4).map { _ in FloatBuffer(count: B * H) }
         // A split head's workers exchange h_{t-1} through a (2, B, dp) buffer per head, one half per step parity.
@@ -107,7 +116,7 @@ final class FastForward {
                         layout: layout, parts: partition.parts, barriers: partition.makeBarriers(),
                         sigmoidForgetGate: geometry.forgetGate == .sigmoid, reverse: geometry.reverse,
                         lengths: lengths.baseAddress!, x: x.baseAddress!, inputWeights: inputWeights.pointer,
-                        bias: bias.pointer, recurrent: recurrent.pointer,
+                        bias: bias.pointer, recurrent: recurrent.pointer, engine: engine,
                         initial: initial.map { UnsafePointer($0.pointer) }, gates: gates.pointer,
                         saved: saved.map {
                             SavedPointers(
@@ -159,8 +168,9 @@ final class FastForward {
         let x: UnsafePointer<Float>
         let inputWeights: UnsafePointer<Float>
         let bias: UnsafePointer<Float>
-        /// (K, d, 4dp), see ``FastLayout/packRecurrentForward(_:parts:into:)``.
+        /// (K, d, 4dp), see ``FastLayout/packRecurrentForward(_:parts:engine:into:)``.
         let recurrent: UnsafePointer<Float>
+        let engine: RecurrentProduct.Engine
         let initial: [UnsafePointer<Float>]
         let gates: UnsafeMutablePointer<Float>
         let saved: SavedPointers?
@@ -281,7 +291,8 @@ final class FastForward {
             }
             if activeCount == 0 { break }
             RecurrentProduct(
-                a: a, y: y, count: activeCount, matrix: recurrent, depth: d, width: 4 * width, start: bias
+                a: a, y: y, count: activeCount, matrix: recurrent, depth: d, width: 4 * width, start: bias,
+                engine: context.engine
             ).run()
             for index in 0..<activeCount {
                 let (local, at) = active[index]

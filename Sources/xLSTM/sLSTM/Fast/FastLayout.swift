@@ -98,10 +98,14 @@ struct FastLayout: Sendable {
     }
 
     /// The recurrent weights for the forward product, per head and part
-    /// (units U, w = |U|): R_k^T restricted to the part's gates, (d, 4w) in
-    /// ``RecurrentProduct`` panels, column `g * w + j'` for unit U[j'] of
-    /// gate g. Part p of head k starts at `(k * 4dp + 4 * U.lowerBound) * d`.
-    func packRecurrentForward(_ weights: UnsafePointer<Float>, parts: Int, into packed: UnsafeMutablePointer<Float>) {
+    /// (units U, w = |U|): R_k^T restricted to the part's gates, (d, 4w)
+    /// stored for `engine` (see ``RecurrentProduct/matrixIndex(row:column:depth:width:engine:)``),
+    /// column `g * w + j'` for unit U[j'] of gate g. Part p of head k starts
+    /// at `(k * 4dp + 4 * U.lowerBound) * d`.
+    func packRecurrentForward(
+        _ weights: UnsafePointer<Float>, parts: Int, engine: RecurrentProduct.Engine,
+        into packed: UnsafeMutablePointer<Float>
+    ) {
         let d = headSize
         packed.initialize(repeating: 0, count: heads * d * headGateWidth)
         for head in 0..<heads {
@@ -112,7 +116,9 @@ struct FastLayout: Sendable {
                 for gate in 0..<4 {
                     for (column, j) in units.enumerated() where j < d {
                         for e in 0..<d {
-                            let at = RecurrentProduct.panelIndex(row: e, column: gate * units.count + column, depth: d)
+                            let at = RecurrentProduct.matrixIndex(
+                                row: e, column: gate * units.count + column, depth: d, width: 4 * units.count,
+                                engine: engine)
                             target[at] = source[(gate * d + j) * d + e]
                         }
                     }
@@ -122,10 +128,13 @@ struct FastLayout: Sendable {
     }
 
     /// The recurrent weights for the backward product, per head and part:
-    /// R_k restricted to the part's gates, (4w, dp) in ``RecurrentProduct``
-    /// panels, row `g * w + j'` holding what gate g of unit U[j'] sends back
-    /// to h. Part p of head k starts at `(k * 4dp + 4 * U.lowerBound) * dp`.
-    func packRecurrentBackward(_ weights: UnsafePointer<Float>, parts: Int, into packed: UnsafeMutablePointer<Float>) {
+    /// R_k restricted to the part's gates, (4w, dp) stored for `engine`,
+    /// row `g * w + j'` holding what gate g of unit U[j'] sends back to h.
+    /// Part p of head k starts at `(k * 4dp + 4 * U.lowerBound) * dp`.
+    func packRecurrentBackward(
+        _ weights: UnsafePointer<Float>, parts: Int, engine: RecurrentProduct.Engine,
+        into packed: UnsafeMutablePointer<Float>
+    ) {
         let (d, dp) = (headSize, paddedHeadSize)
         packed.initialize(repeating: 0, count: heads * headGateWidth * dp)
         for head in 0..<heads {
@@ -136,8 +145,9 @@ struct FastLayout: Sendable {
                 for gate in 0..<4 {
                     for (row, j) in units.enumerated() where j < d {
                         for e in 0..<d {
-                            let at = RecurrentProduct.panelIndex(
-                                row: gate * units.count + row, column: e, depth: 4 * units.count)
+                            let at = RecurrentProduct.matrixIndex(
+                                row: gate * units.count + row, column: e, depth: 4 * units.count, width: dp,
+                                engine: engine)
                             target[at] = source[(gate * d + j) * d + e]
                         }
                     }

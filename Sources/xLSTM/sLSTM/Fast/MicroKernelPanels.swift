@@ -58,7 +58,9 @@ package struct MicroKernelPanels {
                 // Straight into C when no padding columns would spill into the next row.
                 yRows[r] = width == n ? c + row * ldc : sums.pointer + r * width
             }
-            RecurrentProduct(a: aRows, y: yRows, count: count, matrix: panels.pointer, depth: k, width: width).run()
+            RecurrentProduct(
+                a: aRows, y: yRows, count: count, matrix: panels.pointer, depth: k, width: width, engine: .microKernel
+            ).run()
             if width != n {
                 for r in 0..<count { (c + (first + r) * ldc).update(from: yRows[r], count: n) }
             }

@@ -25,6 +25,9 @@ import xLSTMTensor
 /// then streams through consecutive memory. With M row-major the same pass
 /// strides by a whole row, and once M outgrows the L1 cache (d = 128 or
 /// more) the kernel ran at half the speed.
+///
+/// A build for the x86-64 baseline (SSE2 only) hands the product to the
+/// BLAS instead (see ``Engine``), and M is then row-major.
 struct RecurrentProduct {
     /// Row r's a_r and y_r, for `count` rows.
     let a: UnsafePointer<UnsafePointer<Float>>
@@ -38,13 +41,39 @@ struct RecurrentProduct {
     var start: UnsafePointer<Float>? = nil
     /// The build's register blocking; tests run every one.
     var blocking = Blocking.target
+    /// Who computes the product; M must be stored for it (see
+    /// ``matrixIndex(row:column:depth:width:engine:)``). Tests run both.
+    var engine = Engine.target
+
+    /// Who computes the per-step product.
+    ///
+    /// A plain `swift build -c release` on x86-64 targets SSE2, where the
+    /// micro-kernel has half of AVX2's vector width and no FMA, while
+    /// OpenBLAS picks its kernels for the CPU at run time. Measured on a
+    /// 2-core Zen 3 (AVX2), medians of 8 interleaved runs of `xlstm bench
+    /// layer`, forward ms, SSE2 build: (B, T, D = H, K) = (8, 256, 256, 1)
+    /// 39.1 with the micro-kernel, 36.0 with the BLAS; (8, 256, 256, 4)
+    /// 19.3, 17.2; (1, 1024, 128, 1) 6.8, 4.8; (32, 512, 512, 1) 1150
+    /// against 690 in two pairs. In a `-target-cpu native` build the
+    /// micro-kernel was faster: (8, 256, 256, 1) 22.2 against 34.0, since
+    /// it packs R once per pass where each BLAS call packs it again.
+    enum Engine: CaseIterable, Sendable {
+        /// ``RecurrentProduct/run()``'s own SIMD loops; M in panels of 16 columns.
+        case microKernel
+        /// One single-threaded BLAS product per step (``runThroughBLAS()``); M row-major.
+        case blas
+
+        /// The BLAS when the build may use no more than SSE2's sixteen 16-byte
+        /// registers (``Blocking/narrow``), else the micro-kernel.
+        static let target: Engine = Blocking.target == .narrow ? .blas : .microKernel
+    }
 
     /// Groups of rows and columns whose sums fit the vector registers of the
     /// build's instruction set. A SIMD16<Float> sum takes four 16-byte SSE
     /// or NEON registers, two AVX2 ones or one AVX-512 register; a group
     /// needs about eight independent sums in flight to cover the latency of
     /// the adds, plus registers for the loads of M and of a_r.
-    enum Blocking: CaseIterable {
+    enum Blocking {
         /// 2 rows x 16 columns, and 1 x 32: 8 of the 16 SSE registers of a
         /// plain x86-64 build, where the standard groups' 16 spilled to the
         /// stack (measured: the recurrence ran at a quarter of the AVX2 speed).
@@ -72,6 +101,16 @@ struct RecurrentProduct {
         (column / 16) * depth * 16 + row * 16 + column % 16
     }
 
+    /// Where M[row][column] of a (depth, width) M lives for `engine`: in
+    /// panels for the micro-kernel, row-major for the BLAS.
+    @inline(__always)
+    static func matrixIndex(row: Int, column: Int, depth: Int, width: Int, engine: Engine) -> Int {
+        switch engine {
+        case .microKernel: panelIndex(row: row, column: column, depth: depth)
+        case .blas: row * width + column
+        }
+    }
+
     @inline(__always)
     func initial(_ column: Int) -> SIMD16<Float> {
         start.map { loadVector($0 + column) } ?? SIMD16(repeating: 0)
@@ -79,6 +118,10 @@ struct RecurrentProduct {
 
     @inline(never)
     func run() {
+        if engine == .blas {
+            runThroughBLAS()
+            return
+        }
         // Columns in tiles of about 128 KB of M, each used by every row group
         // before the next is read: a tile stays in the L2 cache, where with
         // row groups outermost a large M (one head of 512 units is 4 MB) came
