@@ -95,17 +95,20 @@ final class AdamCore<Scalar: TensorScalar> {
             steps[slot] += 1
             let correction1 = Scalar(1 - Double.pow(beta1, Double(steps[slot])))
             let correction2 = Scalar(1 - Double.pow(beta2, Double(steps[slot])))
-            let stepSize = Scalar(learningRate) / correction1
-            let shrink = Scalar(1 - learningRate * weightDecay)
-            let l2 = Scalar(weightDecay)
+            let coefficients = AdamCoefficients(
+                b1: b1, b2: b2, epsilon: eps, stepSize: Scalar(learningRate) / correction1, correction2: correction2,
+                shrink: Scalar(1 - learningRate * weightDecay), l2: Scalar(weightDecay), decoupled: decoupled)
+            guard let gradient = parameter.grad?.scalars, !gradient.isEmpty else { continue }
             firstMoments[slot].withUnsafeMutableBufferPointer { m in
                 secondMoments[slot].withUnsafeMutableBufferPointer { v in
-                    parameter.updateInPlace { index, value, gradient in
-                        var g = gradient
-                        if decoupled { value *= shrink } else { g += l2 * value }
-                        m[index] = b1 * m[index] + (1 - b1) * g
-                        v[index] = b2 * v[index] + (1 - b2) * g * g
-                        value -= stepSize * m[index] / ((v[index] / correction2).squareRoot() + eps)
+                    gradient.withUnsafeBufferPointer { g in
+                        parameter.scalars.withUnsafeMutableBufferPointer { values in
+                            let buffers = AdamBuffers(
+                                values: values.baseAddress!, gradient: g.baseAddress!, first: m.baseAddress!,
+                                second: v.baseAddress!)
+                            // Elementwise, so the result does not depend on how the pieces fall.
+                            ElementwiseLoops.forEachPiece(values.count) { buffers.update($0, coefficients) }
+                        }
                     }
                 }
             }
@@ -127,5 +130,41 @@ final class AdamCore<Scalar: TensorScalar> {
         firstMoments = state.map { $0.buffers["exp_avg"]! }
         secondMoments = state.map { $0.buffers["exp_avg_sq"]! }
         steps = state.map { $0.step! }
+    }
+}
+
+/// One Adam step's scalars for one parameter.
+private struct AdamCoefficients<Scalar: TensorScalar>: Sendable {
+    let b1: Scalar
+    let b2: Scalar
+    let epsilon: Scalar
+    /// The learning rate over the first moment's bias correction.
+    let stepSize: Scalar
+    /// The second moment's bias correction.
+    let correction2: Scalar
+    /// AdamW's decay factor 1 - lr * weightDecay.
+    let shrink: Scalar
+    /// Adam's L2 coefficient (the weight decay added to the gradient).
+    let l2: Scalar
+    let decoupled: Bool
+}
+
+/// A parameter's values, gradient and moments, which the workers update in
+/// disjoint pieces. @unchecked Sendable: raw pointers; pieces never overlap.
+private struct AdamBuffers<Scalar: TensorScalar>: @unchecked Sendable {
+    let values: UnsafeMutablePointer<Scalar>
+    let gradient: UnsafePointer<Scalar>
+    let first: UnsafeMutablePointer<Scalar>
+    let second: UnsafeMutablePointer<Scalar>
+
+    @inline(__always)
+    func update(_ indices: Range<Int>, _ c: AdamCoefficients<Scalar>) {
+        for index in indices {
+            var g = gradient[index]
+            if c.decoupled { values[index] *= c.shrink } else { g += c.l2 * values[index] }
+            first[index] = c.b1 * first[index] + (1 - c.b1) * g
+            second[index] = c.b2 * second[index] + (1 - c.b2) * g * g
+            values[index] -= c.stepSize * first[index] / ((second[index] / c.correction2).squareRoot() + c.epsilon)
+        }
     }
 }

@@ -32,33 +32,122 @@ public func crossEntropy<Scalar>(
     }
     let counted = targets.filter { $0 != ignoreIndex }.count
     let scale = counted > 0 ? 1 / Scalar(counted) : 0
-    var loss: Scalar = 0
+    let rows = targets.count
+    // Per row: x[target] - log(sum(exp(x))), and the softmax for the gradient (0 on ignored rows).
+    var rowTerms = [Scalar](repeating: 0, count: rows)
     var probabilities = [Scalar](repeating: 0, count: logits.count)
-    logits.scalars.withUnsafeBufferPointer { x in
-        for (row, target) in targets.enumerated() where target != ignoreIndex {
-            let line = x[(row * classes)..<((row + 1) * classes)]
-            let maximum = line.max() ?? 0
-            var total: Scalar = 0
-            for value in line { total += Scalar.exp(value - maximum) }
-            let logTotal = Scalar.log(total) + maximum
-            loss -= x[row * classes + target] - logTotal
-            for column in 0..<classes {
-                probabilities[row * classes + column] = Scalar.exp(x[row * classes + column] - logTotal)
+    // No element (no rows, or no classes with every row ignored): nothing to compute.
+    if logits.count > 0 { logits.scalars.withUnsafeBufferPointer { x in
+        probabilities.withUnsafeMutableBufferPointer { p in
+            rowTerms.withUnsafeMutableBufferPointer { terms in
+                targets.withUnsafeBufferPointer { targets in
+                    let loss = LossRows(
+                        x: x.baseAddress!, probabilities: p.baseAddress!, terms: terms.baseAddress!,
+                        targets: targets.baseAddress!, classes: classes, ignoreIndex: ignoreIndex)
+                    ElementwiseLoops.forEachPiece(rows, elementsEach: classes) { loss.softmax($0) }
+                }
             }
         }
-    }
+    } }
+    // Summed in row order on this thread, so the loss does not depend on the thread count.
+    var loss: Scalar = 0
+    for term in rowTerms { loss -= term }
     let result = Tensor(scalar: loss * scale)
     recordOperation(outputs: [result], inputs: [logits]) { grads in
         guard let upstream = grads[0]?.scalar else { return [nil] }
         var grad = probabilities
-        for (row, target) in targets.enumerated() where target != ignoreIndex {
-            grad[row * classes + target] -= 1
-        }
-        let factor = upstream * scale
-        for index in grad.indices { grad[index] *= factor }
+        if !grad.isEmpty { grad.withUnsafeMutableBufferPointer { grad in
+            targets.withUnsafeBufferPointer { targets in
+                let rows = LossGradientRows(
+                    gradient: grad.baseAddress!, targets: targets.baseAddress!, classes: classes,
+                    ignoreIndex: ignoreIndex, factor: upstream * scale)
+                ElementwiseLoops.forEachPiece(targets.count, elementsEach: classes) { rows.run($0) }
+            }
+        } }
         return [Tensor(validatedShape: logits.shape, scalars: grad)]
     }
     return result
+}
+
+/// The rows of a cross-entropy, which the workers share out by rows.
+/// @unchecked Sendable: raw pointers; each worker writes only its own rows.
+private struct LossRows<Scalar: TensorScalar>: @unchecked Sendable {
+    /// The logits (N, C).
+    let x: UnsafePointer<Scalar>
+    /// (N, C): the softmax of each counted row; ignored rows are left as they are (0).
+    let probabilities: UnsafeMutablePointer<Scalar>
+    /// (N): x[target] - log(sum(exp(x))) of each counted row.
+    let terms: UnsafeMutablePointer<Scalar>
+    let targets: UnsafePointer<Int>
+    let classes: Int
+    let ignoreIndex: Int
+
+    /// The softmax and the term of `rows`, after subtracting each row's maximum.
+    /// Float rows run 16 classes at a time through the SIMD `exp`.
+    func softmax(_ rows: Range<Int>) {
+        for row in rows where targets[row] != ignoreIndex {
+            let (line, out) = (x + row * classes, probabilities + row * classes)
+            var maximum = -Scalar.infinity
+            for column in 0..<classes { maximum = Swift.max(maximum, line[column]) }
+            let logTotal: Scalar
+            if Scalar.self == Float.self {
+                logTotal = Scalar(floatSoftmax(line, out, maximum: maximum))
+            } else {
+                var total: Scalar = 0
+                for column in 0..<classes { total += Scalar.exp(line[column] - maximum) }
+                logTotal = Scalar.log(total) + maximum
+                for column in 0..<classes { out[column] = Scalar.exp(line[column] - logTotal) }
+            }
+            terms[row] = line[targets[row]] - logTotal
+        }
+    }
+
+    /// exp(line - logTotal) into `out`; returns logTotal = log(sum(exp(line))).
+    @inline(__always)
+    private func floatSoftmax(_ line: UnsafePointer<Scalar>, _ out: UnsafeMutablePointer<Scalar>, maximum: Scalar) -> Float {
+        let line = UnsafeRawPointer(line).assumingMemoryBound(to: Float.self)
+        let out = UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self)
+        // 16 classes at a time; the last partial vector is padded with -inf, whose exp is 0.
+        func vector(_ column: Int) -> SIMD16<Float> {
+            if column + 16 <= classes { return UnsafeRawPointer(line + column).loadUnaligned(as: SIMD16<Float>.self) }
+            var v = SIMD16<Float>(repeating: -.infinity)
+            for lane in 0..<(classes - column) { v[lane] = line[column + lane] }
+            return v
+        }
+        let shift = Float(maximum)
+        var sums = SIMD16<Float>(repeating: 0)
+        for column in stride(from: 0, to: classes, by: 16) { sums += SIMD16.exp(vector(column) - shift) }
+        let logTotal = Float.log(sums.sum()) + shift
+        for column in stride(from: 0, to: classes, by: 16) {
+            let p = SIMD16.exp(vector(column) - logTotal)
+            if column + 16 <= classes {
+                UnsafeMutableRawPointer(out + column).storeBytes(of: p, as: SIMD16<Float>.self)
+            } else {
+                for lane in 0..<(classes - column) { out[column + lane] = p[lane] }
+            }
+        }
+        return logTotal
+    }
+}
+
+/// The cross-entropy's gradient, (softmax - onehot(target)) * factor, in
+/// place of the softmax, by rows on the workers. @unchecked Sendable: a raw
+/// pointer; each worker writes only its own rows.
+private struct LossGradientRows<Scalar: TensorScalar>: @unchecked Sendable {
+    /// (N, C): the softmax (0 on ignored rows) on entry.
+    let gradient: UnsafeMutablePointer<Scalar>
+    let targets: UnsafePointer<Int>
+    let classes: Int
+    let ignoreIndex: Int
+    let factor: Scalar
+
+    func run(_ rows: Range<Int>) {
+        for row in rows {
+            let out = gradient + row * classes
+            if targets[row] != ignoreIndex { out[targets[row]] -= 1 }
+            for column in 0..<classes { out[column] *= factor }
+        }
+    }
 }
 
 /// The mean squared error, `mean((prediction - target)^2)`.

@@ -20,7 +20,7 @@ enum VectorizedFunction: Sendable {
 /// operation of an xLSTM-Large prefill while the other core idled). The
 /// functions without a SIMD form, and every function of a Double tensor,
 /// run on the calling thread.
-enum ElementwiseLoops {
+package enum ElementwiseLoops {
     /// Elements per worker below which one thread does the whole loop: a
     /// dispatch costs some microseconds, about what 16 K elements take.
     static let elementsPerWorker = 1 << 14
@@ -34,7 +34,7 @@ enum ElementwiseLoops {
     /// Runs `body(range)` over near-equal contiguous pieces of `0..<count`,
     /// concurrently; each index stands for `elementsEach` elements of work.
     @inline(__always)
-    static func forEachPiece(_ count: Int, elementsEach: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
+    package static func forEachPiece(_ count: Int, elementsEach: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
         let pieces = Swift.min(workers(for: count * elementsEach), Swift.max(count, 1))
         if pieces == 1 {
             body(0..<count)

@@ -74,6 +74,39 @@ import xLSTMTensor
         expectClose(ours, adamByHand(lr: 0.05, decay: decay, decoupled: true), .sameMath(Double.self), "AdamW")
     }
 
+    /// A parameter large enough to be updated in pieces on the workers,
+    /// in Float, against the formulas in Double element by element.
+    @Test(arguments: [false, true])
+    func largeParameterFollowsTheFormulas(decoupled: Bool) throws {
+        let count = 40_001
+        let (lr, decay, b1, b2, eps) = (0.01, 0.1, 0.9, 0.999, 1e-8)
+        func gradient(_ i: Int, _ k: Int) -> Double { Foundation.sin(Double(i) * 0.37 + Double(k)) * Double(1 + i % 7) }
+        let start = (0..<count).map { Double($0 % 13) / 6 - 1 }
+        let p = try Tensor<Float>(shape: [count], scalars: start.map(Float.init), requiresGrad: true)
+        let opt: any Optimizer =
+            decoupled
+            ? try AdamW(parameters: [p], learningRate: lr, weightDecay: decay)
+            : try Adam(parameters: [p], learningRate: lr, weightDecay: decay)
+        var expected = start
+        var (m, v) = ([Double](repeating: 0, count: count), [Double](repeating: 0, count: count))
+        for k in 0..<3 {
+            opt.zeroGrad()
+            let g = try Tensor<Float>(shape: [count], scalars: (0..<count).map { Float(gradient($0, k)) })
+            (p * g).sum().backward()
+            opt.step()
+            let t = Double(k + 1)
+            for i in 0..<count {
+                var g = Double(Float(gradient(i, k)))
+                if decoupled { expected[i] *= 1 - lr * decay } else { g += decay * expected[i] }
+                m[i] = b1 * m[i] + (1 - b1) * g
+                v[i] = b2 * v[i] + (1 - b2) * g * g
+                expected[i] -= lr * (m[i] / (1 - pow(b1, t))) / ((v[i] / (1 - pow(b2, t))).squareRoot() + eps)
+            }
+        }
+        let worst = zip(p.scalars, expected).map { abs(Double($0) - $1) / (abs($1) + lr) }.max()!
+        #expect(worst <= 1e-5, "worst relative error \(worst)")
+    }
+
     @Test func adamBetasAndEpsilonMatter() throws {
         let base = try run { try Adam(parameters: [$0], learningRate: 0.05) }
         #expect(try run { try Adam(parameters: [$0], learningRate: 0.05, beta1: 0.5) } != base)
