@@ -37,23 +37,7 @@ public func crossEntropy<Scalar>(
     }
     let counted = targets.filter { $0 != ignoreIndex }.count
     let scale = counted > 0 ? 1 / Scalar(counted) : 0
-    let rows = targets.count
-    // Per row: x[target] - log(sum(exp(x))), and the softmax for the gradient (0 on ignored rows).
-    var rowTerms = [Scalar](repeating: 0, count: rows)
-    var probabilities = [Scalar](repeating: 0, count: logits.count)
-    // No element (no rows, or no classes with every row ignored): nothing to compute.
-    if logits.count > 0 { logits.scalars.withUnsafeBufferPointer { x in
-        probabilities.withUnsafeMutableBufferPointer { p in
-            rowTerms.withUnsafeMutableBufferPointer { terms in
-                targets.withUnsafeBufferPointer { targets in
-                    let loss = LossRows(
-                        x: x.baseAddress!, probabilities: p.baseAddress!, terms: terms.baseAddress!,
-                        targets: targets.baseAddress!, classes: classes, ignoreIndex: ignoreIndex)
-                    ElementwiseLoops.forEachPiece(rows, elementsEach: classes) { loss.softmax($0) }
-                }
-            }
-        }
-    } }
+    let (rowTerms, probabilities) = softmaxRows(logits.scalars, targets: targets, classes: classes, ignoreIndex: ignoreIndex)
     // Summed in row order on this thread, so the loss does not depend on the thread count.
     var loss: Scalar = 0
     for term in rowTerms { loss -= term }
@@ -61,17 +45,46 @@ public func crossEntropy<Scalar>(
     recordOperation(outputs: [result], inputs: [logits]) { grads in
         guard let upstream = grads[0]?.scalar else { return [nil] }
         var grad = probabilities
-        if !grad.isEmpty { grad.withUnsafeMutableBufferPointer { grad in
+        // No element (no rows, or no classes with every row ignored): no gradient to form.
+        guard !grad.isEmpty else { return [Tensor(validatedShape: logits.shape, scalars: grad)] }
+        grad.withUnsafeMutableBufferPointer { grad in
             targets.withUnsafeBufferPointer { targets in
                 let rows = LossGradientRows(
                     gradient: grad.baseAddress!, targets: targets.baseAddress!, classes: classes,
                     ignoreIndex: ignoreIndex, factor: upstream * scale)
                 ElementwiseLoops.forEachPiece(targets.count, elementsEach: classes) { rows.run($0) }
             }
-        } }
+        }
         return [Tensor(validatedShape: logits.shape, scalars: grad)]
     }
     return result
+}
+
+/// For each row of `logits` (N, C) whose target is not ignored: its term
+/// x[target] - log(sum(exp(x))) (N) and its softmax (N, C); ignored rows
+/// give 0 in both.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+private func softmaxRows<Scalar: TensorScalar>(
+    _ logits: [Scalar], targets: [Int], classes: Int, ignoreIndex: Int
+) -> (terms: [Scalar], probabilities: [Scalar]) {
+    var terms = [Scalar](repeating: 0, count: targets.count)
+    var probabilities = [Scalar](repeating: 0, count: logits.count)
+    // No element (no rows, or no classes with every row ignored): nothing to compute.
+    guard !logits.isEmpty else { return (terms, probabilities) }
+    logits.withUnsafeBufferPointer { x in
+        probabilities.withUnsafeMutableBufferPointer { p in
+            terms.withUnsafeMutableBufferPointer { t in
+                targets.withUnsafeBufferPointer { targets in
+                    let rows = LossRows(
+                        x: x.baseAddress!, probabilities: p.baseAddress!, terms: t.baseAddress!,
+                        targets: targets.baseAddress!, classes: classes, ignoreIndex: ignoreIndex)
+                    ElementwiseLoops.forEachPiece(targets.count, elementsEach: classes) { rows.softmax($0) }
+                }
+            }
+        }
+    }
+    return (terms, probabilities)
 }
 
 /// The rows of a cross-entropy, which the workers share out by rows.
