@@ -81,9 +81,9 @@ struct BenchRunCommand: ParsableCommand {
         let timing = ["--threads", "\(threads)", "--warmup", "\(warmup)", "--runs", "\(runs)"]
         let ours = Bundle.main.executablePath ?? CommandLine.arguments[0]
         let machine = BenchMachine.current
-        let peak = BenchMachine.matrixProductPeak(threads: threads)
+        let startPeak = BenchMachine.matrixProductPeak(threads: threads)
         print("CPU: \(machine.cpu), \(machine.cores) logical CPUs; vector instructions: \(machine.instructionSets.joined(separator: ", "))")
-        print(String(format: "measured %d-thread sgemm peak (1536^3, through the library): %.0f GFLOP/s", threads, peak))
+        print(String(format: "measured %d-thread sgemm peak (1536^3, through the library): %.0f GFLOP/s", threads, startPeak))
         let info = python.map { BenchChild.run($0, ["\(baselines)/baselines.py", "--info"], timeout: 120) }
         let available = { (package: String) in ((info?.record?[package] as? [String: Any])?["import"] as? String) == "ok" }
         if quick { print("quick: tiny shapes, one run: a smoke test of the runner, not a measurement") }
@@ -92,7 +92,7 @@ struct BenchRunCommand: ParsableCommand {
         fflush(nil)  // the machine first, before minutes of measurements
 
         // The sLSTM layer against nn.LSTM (it has no heads: the same model at every K) and the official packages.
-        var layerRows: [LayerRow] = []
+        var layerResults: [(shape: LayerShape, impl: String, result: BenchChild, lstm: BenchChild, official: BenchChild)] = []
         var plainRows: [(shape: LayerShape, plain: BenchChild, ours: BenchChild)] = []
         for shape in layerShapes {
             func child(_ impl: String) -> BenchChild {
@@ -126,9 +126,16 @@ struct BenchRunCommand: ParsableCommand {
                 ("xlstm-reference", referenceFits ? child("xlstm-reference") : BenchChild.notRun("skipped: B*T*H > 8*256*256 (slow); use --all")),
                 ("nn.LSTM", lstm), ("xlstm-official", official), ("flashrnn", child("flashrnn")),
             ]
-            for (impl, result) in measured {
-                layerRows.append(LayerRow(shape: shape, impl: impl, result: result, lstm: lstm, official: official, peakGFLOPs: peak))
-            }
+            for (impl, result) in measured { layerResults.append((shape, impl, result, lstm, official)) }
+        }
+        // Once more after the layer rows, and the better of the two: a slow spell of a
+        // shared machine during one measurement must not pass for its peak (a peak
+        // measured at half the machine's rate made every floor share look twice as good).
+        let endPeak = BenchMachine.matrixProductPeak(threads: threads)
+        let peak = max(startPeak, endPeak)
+        print(String(format: "sgemm peak measured again after the layer rows: %.0f GFLOP/s; the floor shares use the better, %.0f", endPeak, peak))
+        let layerRows = layerResults.map {
+            LayerRow(shape: $0.shape, impl: $0.impl, result: $0.result, lstm: $0.lstm, official: $0.official, peakGFLOPs: peak)
         }
         let layerTable = LayerRow.table(layerRows)
         print("sLSTM layer, Float32, \(threads) threads (ratios below 1: ours is faster; floor: FLOP floor / peak / time):")
@@ -193,7 +200,8 @@ struct BenchRunCommand: ParsableCommand {
             let results: [String: Any] = [
                 "meta": [
                     "date": ISO8601DateFormatter().string(from: Date()), "cpu": machine.cpu, "cores": machine.cores,
-                    "instruction_sets": machine.instructionSets, "sgemm_peak_gflops": peak, "threads": threads,
+                    "instruction_sets": machine.instructionSets, "sgemm_peak_gflops": peak,
+                    "sgemm_peak_measurements_gflops": [startPeak, endPeak], "threads": threads,
                     "warmup": warmup, "runs": runs, "quick": quick, "baselines": info?.record ?? NSNull(),
                 ] as [String: Any],
                 "layer": layerRows.map(\.json),

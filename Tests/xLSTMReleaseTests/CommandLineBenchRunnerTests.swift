@@ -22,6 +22,10 @@ import Testing
         let meta = try #require(results["meta"] as? [String: Any])
         let peak = try #require((meta["sgemm_peak_gflops"] as? NSNumber)?.doubleValue)
         #expect(peak > 0 && meta["runs"] as? Int == 1)
+        // The peak is measured before and after the layer rows, and the better one is used.
+        let measurements = try #require((meta["sgemm_peak_measurements_gflops"] as? [NSNumber])?.map(\.doubleValue))
+        #expect(measurements.count == 2 && peak == measurements.max())
+        #expect(text.contains(String(format: "measured again after the layer rows: %.0f GFLOP/s; the floor shares use the better, %.0f", measurements[1], peak)))
         let layer = try #require(results["layer"] as? [[String: Any]])
         let fast = layer.filter { $0["impl"] as? String == "xlstm-fast" }
         #expect(fast.count == 2)
