@@ -4,6 +4,8 @@ import PackageDescription
 /// The layers, lowest first; each depends only on the ones above it in this
 /// list, and the compiler enforces that direction:
 ///
+/// - `CTargetFeatures`: a header of the compiler's target macros (vector
+///   registers, FMA) for the SIMD kernels.
 /// - `CBLAS`: the module map of Debian's OpenBLAS (Linux; Apple platforms use Accelerate).
 /// - `xLSTMTensor`: tensors, shapes, operations, the gradient engine, the BLAS
 ///   binding, worker threads and SIMD math.
@@ -25,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/console-kit", from: "4.16.2"),
     ],
     targets: [
+        // A header of the compiler's target macros, no code: which vector
+        // registers the build may use and whether it has FMA, for the
+        // kernels' register blocking and multiply-adds.
+        .systemLibrary(name: "CTargetFeatures"),
         .systemLibrary(
             name: "CBLAS",
             pkgConfig: "openblas",
@@ -35,12 +41,10 @@ let package = Package(
             dependencies: [
                 .product(name: "Numerics", package: "swift-numerics"),
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+                "CTargetFeatures",
             ]
         ),
         .target(name: "xLSTMNN", dependencies: ["xLSTMTensor"]),
-        // A header of the compiler's target macros, no code: which vector
-        // registers the build may use, for the kernels' register blocking.
-        .systemLibrary(name: "CTargetFeatures"),
         .target(name: "xLSTM", dependencies: ["xLSTMTensor", "xLSTMNN", "CTargetFeatures"]),
         .executableTarget(
             name: "xLSTMCLI",

@@ -15,3 +15,11 @@
 #else
 #define XLSTM_VECTOR_REGISTER_BYTES 256
 #endif
+
+// XLSTM_FUSED_MULTIPLY_ADD: 1 when the build may use fused multiply-add
+// instructions (FMA3 on x86-64 since Haswell and Zen; every AArch64), else 0.
+#if defined(__FMA__) || defined(__aarch64__)
+#define XLSTM_FUSED_MULTIPLY_ADD 1
+#else
+#define XLSTM_FUSED_MULTIPLY_ADD 0
+#endif

@@ -4,9 +4,9 @@
 /// scalar calls would cost more than everything else together).
 ///
 /// Written on the concrete `SIMD16<Float>`, not generic `SIMD`: generic code
-/// lowers comparisons and `replacing(with:where:)` to per-lane loops. No
-/// `addingProduct` (it becomes a library call per lane in a baseline x86-64
-/// build); plain `a * b + c` vectorizes on every target. Rounding to an
+/// lowers comparisons and `replacing(with:where:)` to per-lane loops. The
+/// polynomials' multiply-adds go through ``multiplyAdd(_:_:_:)``: fused
+/// where the build has FMA, a multiply and an add elsewhere. Rounding to an
 /// integer uses the 1.5 * 2^23 trick (`.rounded()` compiles to a call).
 ///
 /// Accuracy (checked by VectorMathTests against Double): `exp` within 2 ulp,
@@ -47,19 +47,19 @@ extension SIMD16 where Scalar == Float {
     package static func reduced(_ x: Self) -> (expR: Self, n: SIMD16<Int32>) {
         // n with the magic-number trick: adding 1.5 * 2^23 leaves the integer n in the low mantissa bits.
         let magic: Float = 12_582_912
-        let shifted = x * 1.442_695_04 + Self(repeating: magic)
+        let shifted = multiplyAdd(x, Self(repeating: 1.442_695_04), Self(repeating: magic))
         let n = shifted - Self(repeating: magic)
         // r = x - n ln 2 in two parts (Cody-Waite); n * 0.693359375 is exact.
-        let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
+        let r = multiplyAdd(n, Self(repeating: 2.121_944_4e-4), multiplyAdd(n, Self(repeating: -0.693_359_375), x))
         // exp(r) on |r| <= ln(2) / 2 (Cephes expf, about 1 ulp).
         var p = Self(repeating: 1.987_569_15e-4)
-        p = p * r + 1.398_199_950_7e-3
-        p = p * r + 8.333_451_907_3e-3
-        p = p * r + 4.166_579_589_4e-2
-        p = p * r + 1.666_666_545_9e-1
-        p = p * r + 5.000_000_120_1e-1
+        p = multiplyAdd(p, r, Self(repeating: 1.398_199_950_7e-3))
+        p = multiplyAdd(p, r, Self(repeating: 8.333_451_907_3e-3))
+        p = multiplyAdd(p, r, Self(repeating: 4.166_579_589_4e-2))
+        p = multiplyAdd(p, r, Self(repeating: 1.666_666_545_9e-1))
+        p = multiplyAdd(p, r, Self(repeating: 5.000_000_120_1e-1))
         let integer = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- Int32(bitPattern: magic.bitPattern)
-        return (p * (r * r) + r + 1, integer)
+        return (multiplyAdd(p, r * r, r) + 1, integer)
     }
 
     /// 2^n for n in -126...127, built from the exponent bits.
@@ -76,13 +76,13 @@ extension SIMD16 where Scalar == Float {
         // with e = e^-2|x| <= 0.29, which loses no digits and is exactly 1 once e underflows.
         let z = x * x
         var p = Self(repeating: -5.704_988_727_45e-3)
-        p = p * z + 2.063_908_879_54e-2
-        p = p * z - 5.373_971_555_31e-2
-        p = p * z + 1.333_144_220_36e-1
-        p = p * z - 3.333_328_194_22e-1
+        p = multiplyAdd(p, z, Self(repeating: 2.063_908_879_54e-2))
+        p = multiplyAdd(p, z, Self(repeating: -5.373_971_555_31e-2))
+        p = multiplyAdd(p, z, Self(repeating: 1.333_144_220_36e-1))
+        p = multiplyAdd(p, z, Self(repeating: -3.333_328_194_22e-1))
         // Both forms on |x|, then x's sign: tanh is odd, and so tanh(-0) is -0
         // (p z x + x would round -0 to +0).
-        let near = p * z * magnitude + magnitude
+        let near = multiplyAdd(p * z, magnitude, magnitude)
         let e = expOfNonPositive(-(magnitude + magnitude))
         let far = (1 - e) / (1 + e)
         let unsigned = far.replacing(with: near, where: magnitude .< 0.625)
@@ -131,14 +131,14 @@ extension SIMD16 where Scalar == Float {
         let k = Self(repeating: 0).replacing(with: 1, where: large)
         // log(1 + f) (Cephes logf, about 1 ulp).
         var p = Self(repeating: 7.037_683_629_2e-2)
-        p = p * f - 1.151_461_031_0e-1
-        p = p * f + 1.167_699_874_0e-1
-        p = p * f - 1.242_014_084_6e-1
-        p = p * f + 1.424_932_278_7e-1
-        p = p * f - 1.666_805_766_5e-1
-        p = p * f + 2.000_071_476_5e-1
-        p = p * f - 2.499_999_399_3e-1
-        p = p * f + 3.333_333_117_4e-1
+        p = multiplyAdd(p, f, Self(repeating: -1.151_461_031_0e-1))
+        p = multiplyAdd(p, f, Self(repeating: 1.167_699_874_0e-1))
+        p = multiplyAdd(p, f, Self(repeating: -1.242_014_084_6e-1))
+        p = multiplyAdd(p, f, Self(repeating: 1.424_932_278_7e-1))
+        p = multiplyAdd(p, f, Self(repeating: -1.666_805_766_5e-1))
+        p = multiplyAdd(p, f, Self(repeating: 2.000_071_476_5e-1))
+        p = multiplyAdd(p, f, Self(repeating: -2.499_999_399_3e-1))
+        p = multiplyAdd(p, f, Self(repeating: 3.333_333_117_4e-1))
         let z = f * f
         let tail = f * z * p - 0.5 * z - k * 2.121_944_4e-4 + correction * reciprocal
         return (f + tail) + k * 0.693_359_375

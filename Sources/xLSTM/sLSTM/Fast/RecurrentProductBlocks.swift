@@ -11,10 +11,10 @@ extension RecurrentProduct {
             let m = matrix + column * depth
             for e in 0..<depth {
                 let w = loadVector(m + 16 * e)
-                s0 += a0[e] * w
-                s1 += a1[e] * w
-                s2 += a2[e] * w
-                s3 += a3[e] * w
+                s0.addProduct(a0[e], w)
+                s1.addProduct(a1[e], w)
+                s2.addProduct(a2[e], w)
+                s3.addProduct(a3[e], w)
             }
             storeVector(s0, y0 + column)
             storeVector(s1, y1 + column)
@@ -36,10 +36,10 @@ extension RecurrentProduct {
             for e in 0..<depth {
                 let (w0, w1) = (loadVector(m0 + 16 * e), loadVector(m1 + 16 * e))
                 let (b0, b1) = (a0[e], a1[e])
-                s00 += b0 * w0
-                s01 += b0 * w1
-                s10 += b1 * w0
-                s11 += b1 * w1
+                s00.addProduct(b0, w0)
+                s01.addProduct(b0, w1)
+                s10.addProduct(b1, w0)
+                s11.addProduct(b1, w1)
             }
             storeVector(s00, y0 + column)
             storeVector(s01, y0 + column + 16)
@@ -61,10 +61,10 @@ extension RecurrentProduct {
             let panel = 16 * depth
             for e in 0..<depth {
                 let b = a0[e]
-                s0 += b * loadVector(m + 16 * e)
-                s1 += b * loadVector(m + panel + 16 * e)
-                s2 += b * loadVector(m + 2 * panel + 16 * e)
-                s3 += b * loadVector(m + 3 * panel + 16 * e)
+                s0.addProduct(b, loadVector(m + 16 * e))
+                s1.addProduct(b, loadVector(m + panel + 16 * e))
+                s2.addProduct(b, loadVector(m + 2 * panel + 16 * e))
+                s3.addProduct(b, loadVector(m + 3 * panel + 16 * e))
             }
             storeVector(s0, y0 + column)
             storeVector(s1, y0 + column + 16)
@@ -81,15 +81,15 @@ extension RecurrentProduct {
             var e = 0
             while e + 2 <= depth {
                 let (b, c) = (a0[e], a0[e + 1])
-                s0 += b * loadVector(m0 + 16 * e)
-                s1 += b * loadVector(m1 + 16 * e)
-                t0 += c * loadVector(m0 + 16 * e + 16)
-                t1 += c * loadVector(m1 + 16 * e + 16)
+                s0.addProduct(b, loadVector(m0 + 16 * e))
+                s1.addProduct(b, loadVector(m1 + 16 * e))
+                t0.addProduct(c, loadVector(m0 + 16 * e + 16))
+                t1.addProduct(c, loadVector(m1 + 16 * e + 16))
                 e += 2
             }
             if e < depth {
-                s0 += a0[e] * loadVector(m0 + 16 * e)
-                s1 += a0[e] * loadVector(m1 + 16 * e)
+                s0.addProduct(a0[e], loadVector(m0 + 16 * e))
+                s1.addProduct(a0[e], loadVector(m1 + 16 * e))
             }
             storeVector(s0 + t0, y0 + column)
             storeVector(s1 + t1, y0 + column + 16)
@@ -100,11 +100,11 @@ extension RecurrentProduct {
             let m = matrix + column * depth
             var e = 0
             while e + 2 <= depth {
-                s0 += a0[e] * loadVector(m + 16 * e)
-                s1 += a0[e + 1] * loadVector(m + 16 * e + 16)
+                s0.addProduct(a0[e], loadVector(m + 16 * e))
+                s1.addProduct(a0[e + 1], loadVector(m + 16 * e + 16))
                 e += 2
             }
-            if e < depth { s0 += a0[e] * loadVector(m + 16 * e) }
+            if e < depth { s0.addProduct(a0[e], loadVector(m + 16 * e)) }
             storeVector(s0 + s1, y0 + column)
         }
     }

@@ -15,8 +15,8 @@ extension RecurrentProduct {
             let m = matrix + column * depth
             for e in 0..<depth {
                 let w = loadVector(m + 16 * e)
-                s0 += a0[e] * w
-                s1 += a1[e] * w
+                s0.addProduct(a0[e], w)
+                s1.addProduct(a1[e], w)
             }
             storeVector(s0, y0 + column)
             storeVector(s1, y1 + column)
@@ -34,8 +34,8 @@ extension RecurrentProduct {
             let (m0, m1) = (matrix + column * depth, matrix + (column + 16) * depth)
             for e in 0..<depth {
                 let b = a0[e]
-                s0 += b * loadVector(m0 + 16 * e)
-                s1 += b * loadVector(m1 + 16 * e)
+                s0.addProduct(b, loadVector(m0 + 16 * e))
+                s1.addProduct(b, loadVector(m1 + 16 * e))
             }
             storeVector(s0, y0 + column)
             storeVector(s1, y0 + column + 16)
@@ -44,7 +44,7 @@ extension RecurrentProduct {
         if column < columns.upperBound {
             var s0 = initial(column)
             let m = matrix + column * depth
-            for e in 0..<depth { s0 += a0[e] * loadVector(m + 16 * e) }
+            for e in 0..<depth { s0.addProduct(a0[e], loadVector(m + 16 * e)) }
             storeVector(s0, y0 + column)
         }
     }
@@ -64,14 +64,14 @@ extension RecurrentProduct {
             for e in 0..<depth {
                 let (w0, w1) = (loadVector(m0 + 16 * e), loadVector(m1 + 16 * e))
                 let (c0, c1, c2, c3) = (a0[e], a1[e], a2[e], a3[e])
-                s00 += c0 * w0
-                s01 += c0 * w1
-                s10 += c1 * w0
-                s11 += c1 * w1
-                s20 += c2 * w0
-                s21 += c2 * w1
-                s30 += c3 * w0
-                s31 += c3 * w1
+                s00.addProduct(c0, w0)
+                s01.addProduct(c0, w1)
+                s10.addProduct(c1, w0)
+                s11.addProduct(c1, w1)
+                s20.addProduct(c2, w0)
+                s21.addProduct(c2, w1)
+                s30.addProduct(c3, w0)
+                s31.addProduct(c3, w1)
             }
             storeVector(s00, y0 + column)
             storeVector(s01, y0 + column + 16)

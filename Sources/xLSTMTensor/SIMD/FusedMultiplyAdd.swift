@@ -1,0 +1,30 @@
+import CTargetFeatures
+
+/// Multiply-adds that are one fused instruction per lane where the build
+/// has FMA (`XLSTM_FUSED_MULTIPLY_ADD`: FMA3 on x86-64, every AArch64), and
+/// a multiply and an add elsewhere.
+///
+/// Why not `*` and `+` everywhere: Swift never contracts `a * b + c` into an
+/// FMA on its own, and the separate multiply and add double the arithmetic
+/// instructions of the hot loops (on a Zen 3 core the recurrent micro-kernel
+/// could not issue them beside its loads). Why not `addingProduct`
+/// everywhere: without FMA (a plain x86-64 build targets SSE2) it becomes a
+/// call to `fmaf` per lane. The condition is a compile-time constant, so
+/// each build keeps only one branch.
+extension SIMD16 where Scalar == Float {
+    /// `a * b + c`.
+    @inline(always)
+    package static func multiplyAdd(_ a: Self, _ b: Self, _ c: Self) -> Self {
+        XLSTM_FUSED_MULTIPLY_ADD != 0 ? c.addingProduct(a, b) : a * b + c
+    }
+
+    /// `self += a * w`.
+    @inline(always)
+    package mutating func addProduct(_ a: Float, _ w: Self) {
+        if XLSTM_FUSED_MULTIPLY_ADD != 0 {
+            self = addingProduct(a, w)
+        } else {
+            self += a * w
+        }
+    }
+}
