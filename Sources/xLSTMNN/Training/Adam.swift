@@ -91,14 +91,17 @@ final class AdamCore<Scalar: TensorScalar> {
     @_specialize(where Scalar == Double)
     func step() {
         let (b1, b2, eps) = (Scalar(beta1), Scalar(beta2), Scalar(epsilon))
-        for (slot, parameter) in parameters.enumerated() where parameter.grad != nil {
+        for (slot, parameter) in parameters.enumerated() {
+            // Like torch.optim.Adam: a parameter without a gradient is skipped,
+            // its step count too; one with no elements counts the step.
+            guard let gradient = parameter.grad?.scalars else { continue }
             steps[slot] += 1
+            guard !gradient.isEmpty else { continue }
             let correction1 = Scalar(1 - Double.pow(beta1, Double(steps[slot])))
             let correction2 = Scalar(1 - Double.pow(beta2, Double(steps[slot])))
             let coefficients = AdamCoefficients(
                 b1: b1, b2: b2, epsilon: eps, stepSize: Scalar(learningRate) / correction1, correction2: correction2,
                 shrink: Scalar(1 - learningRate * weightDecay), l2: Scalar(weightDecay), decoupled: decoupled)
-            guard let gradient = parameter.grad?.scalars, !gradient.isEmpty else { continue }
             firstMoments[slot].withUnsafeMutableBufferPointer { m in
                 secondMoments[slot].withUnsafeMutableBufferPointer { v in
                     gradient.withUnsafeBufferPointer { g in
