@@ -5,10 +5,10 @@ import xLSTMTensor
 ///
 /// 1. per (batch chunk, head, part) work item (see ``WorkPartition``), a
 ///    reversed time loop: the pointwise derivative (``FastPointwise/Backward``)
-///    gives dG~ (K, T * B, 4dp), and dh_{t-1} = R_k^T dg~ (``RecurrentProduct``);
+///    gives dG~ (T * B, K * 4dp), and dh_{t-1} = R_k^T dg~ (``RecurrentProduct``);
 /// 2. after the loop, whole-sequence matrix products split over the workers:
-///    dx = sum over k of dG~_k W'_k, dW'_k = dG~_k^T X,
-///    dR'_k = dG~_k^T H_{t-1,k}, db' = column sums of dG~;
+///    dx = dG~ W', dW' = dG~^T X, dR'_k = dG~_k^T H_{t-1,k},
+///    db' = column sums of dG~;
 /// 3. the packed gradients are put back in the library's layout.
 enum FastBackward {
     /// - Parameters:
@@ -60,31 +60,34 @@ enum FastBackward {
             }
             initialized = layout.rows * D
         } }
-        var gradients = sLSTMLayerGradients<Float>(
-            x: dx, inputWeights: [Float](repeating: 0, count: 4 * H * D),
-            recurrentWeights: [Float](repeating: 0, count: K * 4 * d * d), bias: [Float](repeating: 0, count: 4 * H),
-            initial: sLSTMLayerState(
-                h: dInitial[0].array, c: dInitial[1].array, n: dInitial[2].array, m: dInitial[3].array))
         // Back to the library's layout: rows of W and entries of b by gate row; R_k's rows
-        // g * d + j from the packed g * dp + j.
-        gradients.inputWeights.withUnsafeMutableBufferPointer { dW in
+        // g * d + j from the packed g * dp + j. Each copy writes every entry of its array.
+        let dW = [Float](unsafeUninitializedCapacity: 4 * H * D) { dW, initialized in
             layout.forEachGateRow { library, kernel in
-                (dW.baseAddress! + library * D).update(from: packedW.pointer + kernel * D, count: D)
+                (dW.baseAddress! + library * D).initialize(from: packedW.pointer + kernel * D, count: D)
             }
+            initialized = 4 * H * D
         }
-        gradients.bias.withUnsafeMutableBufferPointer { db in
-            layout.forEachGateRow { library, kernel in db[library] = packedBias.pointer[kernel] }
+        let db = [Float](unsafeUninitializedCapacity: 4 * H) { db, initialized in
+            layout.forEachGateRow { library, kernel in
+                (db.baseAddress! + library).initialize(to: packedBias.pointer[kernel])
+            }
+            initialized = 4 * H
         }
-        gradients.recurrentWeights.withUnsafeMutableBufferPointer { dR in
+        let dR = [Float](unsafeUninitializedCapacity: K * 4 * d * d) { dR, initialized in
             for head in 0..<K {
                 for row in 0..<(4 * d) {
                     let (gate, j) = row.quotientAndRemainder(dividingBy: d)
-                    (dR.baseAddress! + (head * 4 * d + row) * d).update(
+                    (dR.baseAddress! + (head * 4 * d + row) * d).initialize(
                         from: packedR.pointer + (head * width + gate * dp + j) * d, count: d)
                 }
             }
+            initialized = K * 4 * d * d
         }
-        return gradients
+        return sLSTMLayerGradients(
+            x: dx, inputWeights: dW, recurrentWeights: dR, bias: db,
+            initial: sLSTMLayerState(
+                h: dInitial[0].array, c: dInitial[1].array, n: dInitial[2].array, m: dInitial[3].array))
     }
 
     /// The upstream gradients as pointers, `nil` where none flowed.
@@ -137,7 +140,7 @@ enum FastBackward {
         let upstream: Upstream
         /// (K, 2, parts, B, dp) when heads are split.
         let partialDH: UnsafeMutablePointer<Float>?
-        /// (K, T * B, 4dp); zero at padded steps.
+        /// (T * B, K * 4dp), see ``FastLayout/gradientOffset(head:at:)``; zero at padded steps.
         let dGates: UnsafeMutablePointer<Float>
         /// Gradients of the initial h, c, n, m, (B, H) each.
         let dInitial: [UnsafeMutablePointer<Float>]
@@ -192,7 +195,7 @@ enum FastBackward {
                     step == 0
                     ? row * paddedH + head * dp + first
                     : layout.unitOffset(head: head, at: (context.reverse ? length - step : step - 1) * B + row) + first
-                let dGates = context.dGates + layout.gateOffset(head: head, at: at) + first
+                let dGates = context.dGates + layout.gradientOffset(head: head, at: at) + first
                 FastPointwise.Backward(
                     gates: context.gates + layout.gateOffset(head: head, at: at) + first, gateStride: dp,
                     c: context.c + unit, n: context.n + unit,
@@ -232,7 +235,7 @@ enum FastBackward {
         for (local, row) in rows.enumerated() {
             for time in context.lengths[row]..<T {
                 for gate in 0..<4 {
-                    (context.dGates + layout.gateOffset(head: head, at: time * B + row) + gate * dp + first).update(
+                    (context.dGates + layout.gradientOffset(head: head, at: time * B + row) + gate * dp + first).update(
                         repeating: 0, count: width)
                 }
             }
@@ -247,6 +250,7 @@ enum FastBackward {
     /// raw pointers; workers write disjoint bands or heads.
     private struct Products: @unchecked Sendable {
         let layout: FastLayout
+        /// (T * B, K * 4dp).
         let dGates: UnsafePointer<Float>
         let x: UnsafePointer<Float>
         let inputWeights: UnsafePointer<Float>
@@ -258,48 +262,44 @@ enum FastBackward {
         let dR: UnsafeMutablePointer<Float>
         let dBias: UnsafeMutablePointer<Float>
 
-        /// dx by bands of rows (every head adds onto them); dW' and dR' by
-        /// whole heads when the heads divide evenly among the workers (each
-        /// product then packs its operands once), else by bands of rows.
+        /// dx by bands of rows and dW' by bands of its (gate) rows, all heads
+        /// in one product each; dR' by whole heads when the heads divide
+        /// evenly among the workers (each product then packs its operands
+        /// once), else by bands of rows.
         func run(worker: Int, of workers: Int) {
-            let (rows, D, d, dp, width) = (
-                layout.rows, layout.inputSize, layout.headSize, layout.paddedHeadSize, layout.headGateWidth
-            )
-            for head in 0..<layout.heads {
-                SplitProduct(
-                    m: rows, n: D, k: width, a: dGates(head), lda: width, b: inputWeights + head * width * D, ldb: D,
-                    c: dx, ldc: D, accumulate: head > 0
-                ).run(piece: worker, of: workers)
-            }
+            let (rows, D, d, dp) = (layout.rows, layout.inputSize, layout.headSize, layout.paddedHeadSize)
+            let (width, gateWidth) = (layout.headGateWidth, layout.gateWidth)
+            SplitProduct(
+                m: rows, n: D, k: gateWidth, a: dGates, lda: gateWidth, b: inputWeights, ldb: D, c: dx, ldc: D
+            ).run(piece: worker, of: workers)
+            SplitProduct(
+                transposeA: true, m: gateWidth, n: D, k: rows, a: dGates, lda: gateWidth, b: x, ldb: D, c: dW, ldc: D
+            ).run(piece: worker, of: workers)
             let byHead = layout.heads % workers == 0
             for head in byHead ? Array(evenPiece(worker, of: workers, total: layout.heads)) : Array(0..<layout.heads) {
                 let (piece, pieces) = byHead ? (0, 1) : (worker, workers)
                 SplitProduct(
-                    transposeA: true, m: width, n: D, k: rows, a: dGates(head), lda: width, b: x, ldb: D,
-                    c: dW + head * width * D, ldc: D
-                ).run(piece: piece, of: pieces)
-                SplitProduct(
-                    transposeA: true, m: width, n: d, k: rows, a: dGates(head), lda: width,
+                    transposeA: true, m: width, n: d, k: rows, a: dGates + head * width, lda: gateWidth,
                     b: previousH + layout.unitOffset(head: head, at: 0), ldb: dp, c: dR + head * width * d, ldc: d
                 ).run(piece: piece, of: pieces)
             }
-            columnSums(evenPiece(worker, of: workers, total: layout.gateWidth / 16))
+            columnSums(evenPiece(worker, of: workers, total: gateWidth / 16))
         }
 
-        private func dGates(_ head: Int) -> UnsafePointer<Float> { dGates + layout.gateOffset(head: head, at: 0) }
-
-        /// db' for the 16-column blocks `blocks` of the packed (K * 4dp) bias.
+        /// db' for the 16-column blocks `blocks` of the packed (K * 4dp) bias,
+        /// row by row (the rows are consecutive memory).
         private func columnSums(_ blocks: Range<Int>) {
-            let width = layout.headGateWidth
-            for block in blocks {
-                let (head, column) = (block * 16).quotientAndRemainder(dividingBy: width)
-                var sum = SIMD16<Float>(repeating: 0)
-                var row = dGates(head) + column
-                for _ in 0..<layout.rows {
-                    sum += loadVector(row)
-                    row += width
+            guard !blocks.isEmpty else { return }
+            let gateWidth = layout.gateWidth
+            let (first, count) = (blocks.lowerBound * 16, blocks.count * 16)
+            let sums = dBias + first
+            sums.update(repeating: 0, count: count)
+            var row = dGates + first
+            for _ in 0..<layout.rows {
+                for column in stride(from: 0, to: count, by: 16) {
+                    storeVector(loadVector(sums + column) + loadVector(row + column), sums + column)
                 }
-                storeVector(sum, dBias + block * 16)
+                row += gateWidth
             }
         }
     }

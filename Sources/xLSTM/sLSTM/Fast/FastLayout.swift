@@ -13,7 +13,8 @@ import xLSTMTensor
 ///
 /// Buffers with one entry per step and batch row are head-major: (K, T * B,
 /// 4dp) for gates, (K, T * B, dp) for units, with rows `time * B + row` like
-/// the input. A work item (one head) then streams through consecutive
+/// the input (the backward's gate gradients are the exception, see
+/// ``gradientOffset(head:at:)``). A work item (one head) then streams through consecutive
 /// memory as its time loop advances; with all heads side by side in each
 /// row, its rows were 4 KiB apart, and the single-threaded forward loop at
 /// B = 8, T = 256, H = 256, K = 4 took 8.5 instead of 6.4 ms.
@@ -53,6 +54,15 @@ struct FastLayout: Sendable {
     /// Where (head, row `at` = time * B + b) starts in a (K, T * B, 4dp) gate buffer.
     @inline(__always)
     func gateOffset(head: Int, at: Int) -> Int { (head * rows + at) * headGateWidth }
+
+    /// Where (row `at`, head) starts in the backward's (T * B, K * 4dp) gate
+    /// gradients. Unlike the forward's buffers these are row-major: the
+    /// whole-sequence products after the backward loop then take all heads
+    /// at once (dx = dG W' with k = K * 4dp, dW' = dG^T X), where head-major
+    /// gradients needed one product per head and each packed X again. The
+    /// loop writes one contiguous (at, head) block per step either way.
+    @inline(__always)
+    func gradientOffset(head: Int, at: Int) -> Int { at * gateWidth + head * headGateWidth }
 
     /// Where (head, row `at`) starts in a (K, T * B, dp) unit buffer.
     @inline(__always)
@@ -113,14 +123,17 @@ struct FastLayout: Sendable {
             for part in 0..<parts {
                 let units = units(part: part, of: parts)
                 let target = packed + (head * headGateWidth + 4 * units.lowerBound) * d
+                let width = 4 * units.count
+                let rowStride = RecurrentProduct.rowStride(width: width, engine: engine)
                 for gate in 0..<4 {
                     for (column, j) in units.enumerated() where j < d {
-                        for e in 0..<d {
-                            let at = RecurrentProduct.matrixIndex(
-                                row: e, column: gate * units.count + column, depth: d, width: 4 * units.count,
-                                engine: engine)
-                            target[at] = source[(gate * d + j) * d + e]
-                        }
+                        // Row j of R_k's gate block is column j of R_k^T: d entries rowStride apart.
+                        let from = source + (gate * d + j) * d
+                        let to =
+                            target
+                            + RecurrentProduct.matrixIndex(
+                                row: 0, column: gate * units.count + column, depth: d, width: width, engine: engine)
+                        for e in 0..<d { to[e * rowStride] = from[e] }
                     }
                 }
             }
@@ -144,11 +157,13 @@ struct FastLayout: Sendable {
                 let target = packed + (head * headGateWidth + 4 * units.lowerBound) * dp
                 for gate in 0..<4 {
                     for (row, j) in units.enumerated() where j < d {
-                        for e in 0..<d {
+                        // 16 consecutive columns of a row are consecutive memory in either storage.
+                        let from = source + (gate * d + j) * d
+                        for column in stride(from: 0, to: d, by: 16) {
                             let at = RecurrentProduct.matrixIndex(
-                                row: gate * units.count + row, column: e, depth: 4 * units.count, width: dp,
+                                row: gate * units.count + row, column: column, depth: 4 * units.count, width: dp,
                                 engine: engine)
-                            target[at] = source[(gate * d + j) * d + e]
+                            (target + at).update(from: from + column, count: min(16, d - column))
                         }
                     }
                 }

@@ -111,6 +111,15 @@ struct RecurrentProduct {
         }
     }
 
+    /// How far apart M[row][column] and M[row + 1][column] lie for `engine`.
+    @inline(__always)
+    static func rowStride(width: Int, engine: Engine) -> Int {
+        switch engine {
+        case .microKernel: 16
+        case .blas: width
+        }
+    }
+
     @inline(__always)
     func initial(_ column: Int) -> SIMD16<Float> {
         start.map { loadVector($0 + column) } ?? SIMD16(repeating: 0)
