@@ -88,6 +88,7 @@ struct GemmShape: Sendable {
         GemmShape(label: "sLSTM 8x256x256 K=1 projection", m: 2048, n: 1024, k: 256, transposeB: true),
         GemmShape(label: "sLSTM 8x256x256 dx", m: 2048, n: 256, k: 1024),
         GemmShape(label: "sLSTM 8x256x256 dW", m: 1024, n: 256, k: 2048, transposeA: true),
+        GemmShape(label: "sLSTM 8x256x256 K=1 dW and dR in one", m: 1024, n: 512, k: 2048, transposeA: true),
         GemmShape(label: "sLSTM 32x512x512 projection", m: 16384, n: 2048, k: 512, transposeB: true),
         GemmShape(label: "sLSTM 32x512x512 dx", m: 16384, n: 512, k: 2048),
         GemmShape(label: "sLSTM 32x512x512 dW", m: 2048, n: 512, k: 16384, transposeA: true),

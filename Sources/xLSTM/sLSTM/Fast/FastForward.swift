@@ -40,7 +40,9 @@ final class FastForward {
         let n: FloatBuffer
         /// sigmoid(-f~), only for the sigmoid forget gate.
         let forgetSlope: FloatBuffer?
-        /// The h_{t-1} that the step at time t read; zero at padded steps.
+        /// The h_{t-1} that the step at time t read, zero at padded steps:
+        /// (K, T * B, dp), or with one head rows `[x | h_{t-1}]` (T * B, D + dp)
+        /// (see ``FastLayout/savesInputsBesideStates``).
         let previousH: FloatBuffer
     }
 
@@ -76,8 +78,22 @@ final class FastForward {
             ? Saved(
                 c: FloatBuffer(count: units), n: FloatBuffer(count: units),
                 forgetSlope: geometry.forgetGate == .sigmoid ? FloatBuffer(count: units) : nil,
-                previousH: FloatBuffer(count: units))
+                previousH: layout.savesInputsBesideStates
+                    ? Self.inputsBesideStates(x, layout) : FloatBuffer(count: units))
             : nil
+    }
+
+    /// A (T * B, D + dp) buffer with x in each row's first D columns; the
+    /// time loop fills in the rest.
+    private static func inputsBesideStates(_ x: [Float], _ layout: FastLayout) -> FloatBuffer {
+        let (D, width) = (layout.inputSize, layout.previousHRowStride)
+        let buffer = FloatBuffer(count: layout.rows * width)
+        x.withUnsafeBufferPointer { x in
+            for row in 0..<layout.rows {
+                (buffer.pointer + row * width).initialize(from: x.baseAddress! + row * D, count: D)
+            }
+        }
+        return buffer
     }
 
     private static func maskPadding(_ x: [Float], _ geometry: sLSTMLayerGeometry) -> [Float] {
@@ -284,7 +300,7 @@ final class FastForward {
                 a[activeCount] = UnsafePointer(previousH(local, step))
                 y[activeCount] = recurrentPart + local * 4 * width
                 if let saved = context.saved {
-                    (saved.previousH + layout.unitOffset(head: head, at: at) + first).update(
+                    (saved.previousH + layout.previousHOffset(head: head, at: at) + first).update(
                         from: previousH(local, step) + first, count: width)
                 }
                 activeCount += 1
@@ -313,7 +329,7 @@ final class FastForward {
             for time in context.lengths[row]..<T {
                 (context.outputs + (time * B + row) * H + head * d + first).update(repeating: 0, count: realUnits)
                 if let saved = context.saved {
-                    (saved.previousH + layout.unitOffset(head: head, at: time * B + row) + first).update(
+                    (saved.previousH + layout.previousHOffset(head: head, at: time * B + row) + first).update(
                         repeating: 0, count: width)
                 }
             }

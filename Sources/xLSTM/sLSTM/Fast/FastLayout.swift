@@ -64,6 +64,22 @@ struct FastLayout: Sendable {
     @inline(__always)
     func gradientOffset(head: Int, at: Int) -> Int { at * gateWidth + head * headGateWidth }
 
+    /// Whether the forward saves each h_{t-1} beside a copy of x, in rows
+    /// `[x | h_{t-1}]` of D + dp: with one head, the backward's dW' = dG~^T X
+    /// and dR' = dG~^T H_{t-1} then are one product (see ``FastBackward``).
+    /// With more heads the copy buys nothing, and h_{t-1} is (K, T * B, dp)
+    /// like the other unit buffers.
+    var savesInputsBesideStates: Bool { heads == 1 }
+
+    /// How far apart the saved h_{t-1} of consecutive rows `at` are.
+    var previousHRowStride: Int { savesInputsBesideStates ? inputSize + paddedHeadSize : paddedHeadSize }
+
+    /// Where the saved h_{t-1} of (head, row `at`) starts.
+    @inline(__always)
+    func previousHOffset(head: Int, at: Int) -> Int {
+        savesInputsBesideStates ? at * previousHRowStride + inputSize : unitOffset(head: head, at: at)
+    }
+
     /// Where (head, row `at`) starts in a (K, T * B, dp) unit buffer.
     @inline(__always)
     func unitOffset(head: Int, at: Int) -> Int { (head * rows + at) * paddedHeadSize }
