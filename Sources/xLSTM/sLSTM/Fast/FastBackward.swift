@@ -55,7 +55,8 @@ enum FastBackward {
                 // With one head, X is the first D columns of the saved [x | h_{t-1}] rows.
                 let beside = layout.savesInputsBesideStates
                 let products = Products(
-                    layout: layout, dGates: dGates.pointer, x: beside ? UnsafePointer(saved.previousH.pointer) : x.baseAddress!,
+                    layout: layout, dGates: dGates.pointer,
+                    x: beside ? UnsafePointer(saved.previousH.pointer) : x.baseAddress!,
                     xStride: beside ? layout.previousHRowStride : D, previousH: saved.previousH.pointer,
                     inputWeights: forward.inputWeights.pointer, dx: dx.baseAddress!, targets: targets,
                     dBias: packedBias.pointer)
@@ -268,7 +269,8 @@ enum FastBackward {
                 (weights, recurrent) = (FloatBuffer(count: layout.gateWidth * (D + dp)), nil)
                 (dWStride, dRStride) = (D + dp, D + dp)
             } else {
-                (weights, recurrent) = (FloatBuffer(count: layout.gateWidth * D), FloatBuffer(count: layout.gateWidth * d))
+                weights = FloatBuffer(count: layout.gateWidth * D)
+                recurrent = FloatBuffer(count: layout.gateWidth * d)
                 (dWStride, dRStride) = (D, d)
             }
         }
@@ -302,22 +304,27 @@ enum FastBackward {
         /// On a 2-core Zen 3, five runs of `xlstm bench gemm` gave a median
         /// of 118 GFLOP/s for "K=1 dW and dR in one" against 90 for "dW", and
         /// the backward's products at (B, T, D = H) = (8, 256, 256) took 29.3
-        /// instead of 32.3 ms (medians of 33 passes each). With more heads, dR'_k by whole heads when the heads divide
-        /// evenly among the workers (each product then packs its operands
-        /// once), else by bands of rows.
+        /// instead of 32.3 ms (medians of 33 passes each).
+        ///
+        /// With more heads, dR'_k by whole heads when the heads divide evenly
+        /// among the workers (each product then packs its operands once),
+        /// else by bands of rows.
         func run(worker: Int, of workers: Int) {
             let (rows, D, d) = (layout.rows, layout.inputSize, layout.headSize)
             let (width, gateWidth) = (layout.headGateWidth, layout.gateWidth)
             SplitProduct(
                 m: rows, n: D, k: gateWidth, a: dGates, lda: gateWidth, b: inputWeights, ldb: D, c: dx, ldc: D
             ).run(piece: worker, of: workers)
+            // n: the whole width of the result's rows, D, or D + dp with dR' beside dW'.
             SplitProduct(
                 transposeA: true, m: gateWidth, n: targets.dWStride, k: rows, a: dGates, lda: gateWidth,
                 b: x, ldb: xStride, c: targets.dW, ldc: targets.dWStride
             ).run(piece: worker, of: workers)
             if layout.heads > 1 {
                 let byHead = layout.heads % workers == 0
-                for head in byHead ? Array(evenPiece(worker, of: workers, total: layout.heads)) : Array(0..<layout.heads) {
+                let heads =
+                    byHead ? Array(evenPiece(worker, of: workers, total: layout.heads)) : Array(0..<layout.heads)
+                for head in heads {
                     let (piece, pieces) = byHead ? (0, 1) : (worker, workers)
                     SplitProduct(
                         transposeA: true, m: width, n: d, k: rows, a: dGates + head * width, lda: gateWidth,
