@@ -207,9 +207,9 @@ final class FastForward {
 
     /// The input projection of one work item for all steps: gates_k[t * B + b]
     /// = W'_k x[t * B + b] for the chunk's rows b and the part's units.
-    /// One product per gate of the part (its columns are 4 runs of units),
-    /// and per row when the chunk is not the whole batch (its steps are B
-    /// rows apart).
+    /// One product per gate of a split head's part (its columns are 4 runs of
+    /// units), else one for the head's 4 gates together; and per row when the
+    /// chunk is not the whole batch (its steps are B rows apart).
     private static func project(_ context: Context, rows: Range<Int>, head: Int, part: Int) {
         let layout = context.layout
         if rows.count == layout.batch && context.parts == 1 {
@@ -218,13 +218,14 @@ final class FastForward {
         }
         let (B, D, dp, width) = (layout.batch, layout.inputSize, layout.paddedHeadSize, layout.headGateWidth)
         let units = layout.units(part: part, of: context.parts)
+        // (first column, width) of each product: the 4 gates' runs are one run when the part is the whole head.
+        let runs = context.parts == 1 ? [(0, width)] : (0..<4).map { ($0 * dp + units.lowerBound, units.count) }
         // Rows of X (and of the gates) for all steps: either all T * B, or T rows B apart per batch row.
         let bands = rows.count == B ? [(0, layout.rows, 1)] : rows.map { ($0, layout.steps, B) }
         for (first, count, stride) in bands {
-            for gate in 0..<4 {
-                let column = gate * dp + units.lowerBound
+            for (column, n) in runs {
                 SplitProduct(
-                    transposeB: true, m: count, n: units.count, k: D, a: context.x + first * D, lda: stride * D,
+                    transposeB: true, m: count, n: n, k: D, a: context.x + first * D, lda: stride * D,
                     b: context.inputWeights + (head * width + column) * D, ldb: D,
                     c: context.gates + layout.gateOffset(head: head, at: first) + column, ldc: stride * width
                 ).run(piece: 0, of: 1)
