@@ -12,16 +12,23 @@ import CTargetFeatures
 /// call to `fmaf` per lane. The condition is a compile-time constant, so
 /// each build keeps only one branch.
 extension SIMD16 where Scalar == Float {
+    /// Whether the build has FMA. Read through this property rather than
+    /// the macro itself so that the compiler does not warn, in every build,
+    /// that the other branch "will never be executed"; the optimizer still
+    /// folds it to a constant.
+    @usableFromInline @inline(__always)
+    static var buildHasFusedMultiplyAdd: Bool { XLSTM_FUSED_MULTIPLY_ADD != 0 }
+
     /// `a * b + c`.
     @inline(always)
     package static func multiplyAdd(_ a: Self, _ b: Self, _ c: Self) -> Self {
-        XLSTM_FUSED_MULTIPLY_ADD != 0 ? c.addingProduct(a, b) : a * b + c
+        buildHasFusedMultiplyAdd ? c.addingProduct(a, b) : a * b + c
     }
 
     /// `self += a * w`.
     @inline(always)
     package mutating func addProduct(_ a: Float, _ w: Self) {
-        if XLSTM_FUSED_MULTIPLY_ADD != 0 {
+        if Self.buildHasFusedMultiplyAdd {
             self = addingProduct(a, w)
         } else {
             self += a * w
