@@ -14,10 +14,10 @@ import xLSTMTensor
 /// Buffers with one entry per step and batch row are head-major: (K, T * B,
 /// 4dp) for gates, (K, T * B, dp) for units, with rows `time * B + row` like
 /// the input (the backward's gate gradients are the exception, see
-/// ``gradientOffset(head:at:)``). A work item (one head) then streams through
-/// consecutive memory as its time loop advances; with all heads side by side in each
-/// row, its rows were 4 KiB apart, and the single-threaded forward loop at
-/// B = 8, T = 256, H = 256, K = 4 took 8.5 instead of 6.4 ms.
+/// ``gradientOffset(head:at:)``). A work item (one head) then streams
+/// through consecutive memory as its time loop advances; with all heads side
+/// by side in each row, its rows were 4 KiB apart, and the single-threaded
+/// forward loop at B = 8, T = 256, H = 256, K = 4 took 8.5 instead of 6.4 ms.
 ///
 /// Padding lanes hold exact zeros in the packed weights, so they compute
 /// finite values that are never written out.
