@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Installs what the package needs from the system: OpenBLAS (Debian's
-# libopenblas-dev) on Linux. macOS uses Accelerate and needs nothing.
+# Installs what the package needs from the system on Linux: OpenBLAS
+# (Debian's libopenblas-dev, the BLAS behind the matrix products) and
+# oneDNN's runtime (libdnnl2: a plain x86-64 build's per-step recurrent
+# products, opened at run time; see RecurrentProduct.Engine). macOS uses
+# Accelerate and needs nothing.
 set -euo pipefail
-if [[ "$(uname -s)" == "Linux" ]] && ! pkg-config --exists openblas 2>/dev/null; then
-    echo "Installing libopenblas-dev (the BLAS behind the matrix products)..."
+[[ "$(uname -s)" == "Linux" ]] || exit 0
+missing=()
+pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev pkg-config)
+/sbin/ldconfig -p | grep -q 'libdnnl\.so\.2 ' || missing+=(libdnnl2)
+if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "Installing ${missing[*]}..."
     sudo_if_needed=""
     if [[ "$(id -u)" != "0" ]]; then sudo_if_needed="sudo"; fi
     $sudo_if_needed apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_if_needed apt-get install -y -qq libopenblas-dev pkg-config >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo_if_needed apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

@@ -171,25 +171,19 @@ struct GemmCandidate: Sendable {
     static var openBLAS: GemmCandidate { cblas("OpenBLAS", library: "libopenblas.so.0", threadCall: "openblas_set_num_threads") }
     static var blis: GemmCandidate { cblas("BLIS", library: "libblis.so.4", threadCall: "bli_thread_set_num_threads") }
 
-    /// oneDNN's `dnnl_sgemm` (row-major), its OpenMP threads set to one in each calling thread.
+    /// oneDNN's `dnnl_sgemm` as the library opens it (``OneDNN``), one OpenMP thread per call.
     static func oneDNN() -> GemmCandidate {
-        let library = "libdnnl.so.2"
-        guard let handle = dlopen(library, RTLD_NOW) else { return GemmCandidate(name: "oneDNN", product: nil, failure: "\(library) not found") }
-        typealias DNNLSgemm = @convention(c) (CChar, CChar, Int64, Int64, Int64, Float, UnsafePointer<Float>, Int64, UnsafePointer<Float>, Int64, Float, UnsafeMutablePointer<Float>, Int64) -> Int32
-        typealias SetThreads = @convention(c) (Int32) -> Void
-        guard let symbol = dlsym(handle, "dnnl_sgemm") else { return GemmCandidate(name: "oneDNN", product: nil, failure: "no dnnl_sgemm") }
-        let sgemm = unsafeBitCast(symbol, to: DNNLSgemm.self)
-        let setThreads = dlsym(dlopen("libgomp.so.1", RTLD_NOW), "omp_set_num_threads").map { unsafeBitCast($0, to: SetThreads.self) }
+        guard let oneDNN = OneDNN.shared else {
+            return GemmCandidate(name: "oneDNN", product: nil, failure: "\(OneDNN.libraryName) not found")
+        }
         return GemmCandidate(name: "oneDNN", product: { shape, rows, a, b, c in
-            setThreads?(1)
             let lda = shape.transposeA ? shape.m : shape.k
-            let ldb = shape.transposeB ? shape.k : shape.n
             let aStart = shape.transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
-            let (plain, transposed) = (CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "T")))
             for _ in 0..<shape.repeats {
-                _ = sgemm(shape.transposeA ? transposed : plain, shape.transposeB ? transposed : plain,
-                          Int64(rows.count), Int64(shape.n), Int64(shape.k), 1, aStart, Int64(lda), b, Int64(ldb), 0,
-                          c + rows.lowerBound * shape.n, Int64(shape.n))
+                oneDNN.multiply(
+                    transposeA: shape.transposeA, transposeB: shape.transposeB, m: rows.count, n: shape.n, k: shape.k,
+                    alpha: 1, a: aStart, lda: lda, b: b, ldb: shape.transposeB ? shape.k : shape.n, beta: 0,
+                    c: c + rows.lowerBound * shape.n, ldc: shape.n)
             }
         }, failure: nil)
     }

@@ -55,10 +55,14 @@ import Testing
         Case(hiddenSize: 20, heads: 2, bias: false),
         Case(steps: 6, hiddenSize: 20, heads: 2, carried: true, scale: 40),
         Case(steps: 6, hiddenSize: 20, heads: 2, forgetGate: .sigmoid, lengths: [6, 3, 5], carried: true, scale: 40),
+        // Per-step products large enough that the oneDNN engine hands them to oneDNN: 8 x 512 x 256
+        // multiply-adds for each half of the head the forward splits (the oneDNN engine splits rather
+        // than run chunks of 4 rows), 4 x 256 x 1024 for each batch chunk of the backward.
+        Case(steps: 3, batch: 8, inputSize: 5, hiddenSize: 256, carried: true),
     ]
 
-    /// Every case with the recurrent products of both engines (the build's
-    /// own and the other one).
+    /// Every case with the recurrent products of every engine (the build's
+    /// own and the others).
     @Test(arguments: cases, RecurrentProduct.Engine.allCases)
     func fastEqualsReference(_ config: Case, _ engine: RecurrentProduct.Engine) throws {
         var generator = Xoshiro256(seed: 17)

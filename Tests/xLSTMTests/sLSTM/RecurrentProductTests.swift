@@ -3,14 +3,16 @@ import Testing
 
 /// The recurrent product in every register blocking of the micro-kernel
 /// (only the build's own runs in the sLSTM; the others are built for other
-/// instruction sets) and through the BLAS, against a plain Double loop: row
-/// counts that leave every kind of rest group, widths that are not
-/// multiples of the wider groups, depths that span several column tiles,
-/// with and without a start; for the BLAS, rows at constant strides (one
-/// product) and scattered rows (one per row).
+/// instruction sets) and through the libraries, against a plain Double loop:
+/// row counts that leave every kind of rest group, widths that are not
+/// multiples of the wider groups, depths that span several column tiles, a
+/// product large enough for oneDNN (``RecurrentProduct/oneDNNMinimumMultiplyAdds``),
+/// with and without a start; for the libraries, rows at constant strides
+/// (one product) and scattered rows (one per row).
 @Suite struct RecurrentProductTests {
     enum Method: CaseIterable, Sendable {
         case microKernelNarrow, microKernelStandard, microKernelWide, blasStridedRows, blasScatteredRows
+        case oneDNNStridedRows, oneDNNScatteredRows
     }
 
     @Test(arguments: Method.allCases)
@@ -19,9 +21,16 @@ import Testing
         let engine: RecurrentProduct.Engine
         switch method {
         case .blasStridedRows, .blasScatteredRows: engine = .blas
+        case .oneDNNStridedRows, .oneDNNScatteredRows:
+            engine = .oneDNN
+            #if os(Linux)
+            // Without the library the engine would run OpenBLAS and this test would check nothing new.
+            try #require(OneDNN.shared != nil, "\(OneDNN.libraryName) not found: scripts/ensure-dependencies.sh installs it")
+            #endif
         default: engine = .microKernel
         }
-        for (depth, width) in [(3, 16), (64, 48), (37, 80), (600, 112)] {
+        // 256 x 1024 with 4 rows or more: 2^20 multiply-adds, oneDNN's part of the oneDNN engine.
+        for (depth, width) in [(3, 16), (64, 48), (37, 80), (600, 112), (256, 1024)] {
             let matrix = (0..<(depth * width)).map { _ in Float.random(in: -1...1, using: &generator) }
             // M[e][c] where the engine reads it.
             var stored = [Float](repeating: .nan, count: depth * width)
@@ -54,12 +63,12 @@ import Testing
     }
 
     /// y for `rows`: in one block with rows `depth + 5` (and `width + 3`)
-    /// apart for `blasStridedRows`, else each row in an allocation of its own.
+    /// apart for the strided methods, else each row in an allocation of its own.
     private func compute(
         _ rows: [[Float]], _ stored: [Float], depth: Int, width: Int, start: [Float]?, _ method: Method,
         _ engine: RecurrentProduct.Engine
     ) -> [[Float]] {
-        let strided = method == .blasStridedRows
+        let strided = method == .blasStridedRows || method == .oneDNNStridedRows
         let (aStride, yStride) = (depth + 5, width + 3)
         let aBlock = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * aStride)
         let yBlock = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * yStride)
@@ -90,7 +99,7 @@ import Testing
                         case .microKernelNarrow: product.blocking = .narrow
                         case .microKernelStandard: product.blocking = .standard
                         case .microKernelWide: product.blocking = .wide
-                        case .blasStridedRows, .blasScatteredRows: break
+                        case .blasStridedRows, .blasScatteredRows, .oneDNNStridedRows, .oneDNNScatteredRows: break
                         }
                         product.run()
                     }

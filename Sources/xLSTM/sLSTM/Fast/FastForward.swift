@@ -116,7 +116,7 @@ final class FastForward {
     func run(threads: Int, recurrentWeights: [Float]) -> (outputs: [Float], final: sLSTMLayerState<Float>) {
         let layout = self.layout
         let (B, H) = (layout.batch, layout.hiddenSize)
-        let partition = WorkPartition(layout, threads: threads)
+        let partition = WorkPartition(layout, threads: threads, forwardEngine: engine)
         let recurrent = FloatBuffer(count: layout.heads * layout.headSize * layout.headGateWidth)
         recurrentWeights.withUnsafeBufferPointer {
             layout.packRecurrentForward(

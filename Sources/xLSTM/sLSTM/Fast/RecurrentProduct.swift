@@ -26,8 +26,9 @@ import xLSTMTensor
 /// strides by a whole row, and once M outgrows the L1 cache (d = 128 or
 /// more) the kernel ran at half the speed.
 ///
-/// A build for the x86-64 baseline (SSE2 only) hands the product to the
-/// BLAS instead (see ``Engine``), and M is then row-major.
+/// A build for the x86-64 baseline (SSE2 only) hands the product to a
+/// library that picks its kernels at run time instead (see ``Engine``), and
+/// M is then row-major.
 struct RecurrentProduct {
     /// Row r's a_r and y_r, for `count` rows.
     let a: UnsafePointer<UnsafePointer<Float>>
@@ -42,31 +43,51 @@ struct RecurrentProduct {
     /// The build's register blocking; tests run every one.
     var blocking = Blocking.target
     /// Who computes the product; M must be stored for it (see
-    /// ``matrixIndex(row:column:depth:width:engine:)``). Tests run both.
+    /// ``matrixIndex(row:column:depth:width:engine:)``). Tests run each.
     var engine = Engine.target
 
     /// Who computes the per-step product.
     ///
     /// A plain `swift build -c release` on x86-64 targets SSE2, where the
     /// micro-kernel has half of AVX2's vector width and no FMA, while
-    /// OpenBLAS picks its kernels for the CPU at run time. Measured on a
-    /// 2-core Zen 3 (AVX2), medians of 8 interleaved runs of `xlstm bench
-    /// layer`, forward ms, SSE2 build: (B, T, D = H, K) = (8, 256, 256, 1)
-    /// 39.1 with the micro-kernel, 36.0 with the BLAS; (8, 256, 256, 4)
-    /// 19.3, 17.2; (1, 1024, 128, 1) 6.8, 4.8; (32, 512, 512, 1) 1150
-    /// against 690 in two pairs. In a `-target-cpu native` build the
-    /// micro-kernel was faster: (8, 256, 256, 1) 22.2 against 34.0, since
-    /// it packs R once per pass where each BLAS call packs it again.
+    /// OpenBLAS and oneDNN pick their kernels for the CPU at run time.
+    /// Measured on a 2-core Zen 3 (AVX2), medians of 8 interleaved runs of
+    /// `xlstm bench layer`, forward ms, SSE2 build: (B, T, D = H, K) =
+    /// (8, 256, 256, 1) 39.1 with the micro-kernel, 36.0 with OpenBLAS;
+    /// (8, 256, 256, 4) 19.3, 17.2; (1, 1024, 128, 1) 6.8, 4.8;
+    /// (32, 512, 512, 1) 1150 against 690 in two pairs. In a
+    /// `-target-cpu native` build the micro-kernel was faster:
+    /// (8, 256, 256, 1) 22.2 against 34.0, since it packs R once per pass
+    /// where each library call packs it again.
     enum Engine: CaseIterable, Sendable {
         /// ``RecurrentProduct/run()``'s own SIMD loops; M in panels of 16 columns.
         case microKernel
-        /// One single-threaded BLAS product per step (``runThroughBLAS()``); M row-major.
+        /// One single-threaded OpenBLAS product per step (``runThroughBLAS()``); M row-major.
         case blas
+        /// As ``blas``, but products of at least ``RecurrentProduct/oneDNNMinimumMultiplyAdds``
+        /// go to oneDNN (``OneDNN``); M row-major.
+        case oneDNN
 
-        /// The BLAS when the build may use no more than SSE2's sixteen 16-byte
-        /// registers (``Blocking/narrow``), else the micro-kernel.
-        static let target: Engine = Blocking.target == .narrow ? .blas : .microKernel
+        /// The micro-kernel, but when the build may use no more than SSE2's
+        /// sixteen 16-byte registers (``Blocking/narrow``): then oneDNN if
+        /// the system has it, else OpenBLAS.
+        static let target: Engine =
+            Blocking.target != .narrow ? .microKernel : OneDNN.shared != nil ? .oneDNN : .blas
     }
+
+    /// The smallest per-step product (rows x width x depth multiply-adds)
+    /// that ``Engine/oneDNN`` hands to oneDNN rather than OpenBLAS.
+    ///
+    /// OpenBLAS packs the whole of M on every call, and on large M that
+    /// packing dominates; oneDNN reads M where it lies. On small products
+    /// OpenBLAS's unpacked small-matrix kernels (its AVX-512 builds) lead.
+    /// Single-threaded GFLOP/s, OpenBLAS against oneDNN, M row-major, one
+    /// M again and again, on a 2-core Zen 4 (AVX-512; OpenBLAS picks its
+    /// Cooperlake kernels), rows x width x depth: 4x1024x256 18.5 / 57.1,
+    /// 4x256x1024 38.6 / 106.2, 16x512x128 65.3 / 109.1, 16x2048x512
+    /// 48.3 / 92.2 at 2^20 multiply-adds and more; 8x512x128 113.7 / 110.4,
+    /// 8x256x64 112.4 / 100.3, 1x128x32 53.3 / 35.2 below.
+    static let oneDNNMinimumMultiplyAdds = 1 << 20
 
     /// Groups of rows and columns whose sums fit the vector registers of the
     /// build's instruction set. A SIMD16<Float> sum takes four 16-byte SSE
@@ -102,12 +123,12 @@ struct RecurrentProduct {
     }
 
     /// Where M[row][column] of a (depth, width) M lives for `engine`: in
-    /// panels for the micro-kernel, row-major for the BLAS.
+    /// panels for the micro-kernel, row-major for the libraries.
     @inline(__always)
     static func matrixIndex(row: Int, column: Int, depth: Int, width: Int, engine: Engine) -> Int {
         switch engine {
         case .microKernel: panelIndex(row: row, column: column, depth: depth)
-        case .blas: row * width + column
+        case .blas, .oneDNN: row * width + column
         }
     }
 
@@ -116,7 +137,7 @@ struct RecurrentProduct {
     static func rowStride(width: Int, engine: Engine) -> Int {
         switch engine {
         case .microKernel: 16
-        case .blas: width
+        case .blas, .oneDNN: width
         }
     }
 
@@ -127,7 +148,7 @@ struct RecurrentProduct {
 
     @inline(never)
     func run() {
-        if engine == .blas {
+        if engine != .microKernel {
             runThroughBLAS()
             return
         }

@@ -1,7 +1,7 @@
 import xLSTMTensor
 
-/// The per-step product through the BLAS (``RecurrentProduct/Engine/blas``),
-/// on M row-major (depth, width).
+/// The per-step product through a library (``RecurrentProduct/Engine/blas``
+/// and ``RecurrentProduct/Engine/oneDNN``), on M row-major (depth, width).
 extension RecurrentProduct {
     /// One matrix product when the rows of a and of y lie at constant
     /// strides, as they do while every row of a batch chunk is running;
@@ -24,8 +24,15 @@ extension RecurrentProduct {
         if let start {
             for row in 0..<rows { (y + row * ldy).update(from: start, count: width) }
         }
-        Float.gemm(
-            transposeA: false, transposeB: false, m: rows, n: width, k: depth, alpha: 1, a: a, lda: lda,
-            b: matrix, ldb: width, beta: start == nil ? 0 : 1, c: y, ldc: ldy)
+        let beta: Float = start == nil ? 0 : 1
+        if engine == .oneDNN, rows * width * depth >= Self.oneDNNMinimumMultiplyAdds, let oneDNN = OneDNN.shared {
+            oneDNN.multiply(
+                transposeA: false, transposeB: false, m: rows, n: width, k: depth, alpha: 1, a: a, lda: lda,
+                b: matrix, ldb: width, beta: beta, c: y, ldc: ldy)
+        } else {
+            Float.gemm(
+                transposeA: false, transposeB: false, m: rows, n: width, k: depth, alpha: 1, a: a, lda: lda,
+                b: matrix, ldb: width, beta: beta, c: y, ldc: ldy)
+        }
     }
 }

@@ -27,22 +27,30 @@ struct WorkPartition: Sendable {
     /// B = 1, T = 1024, D = H = 128, K = 1: forward 3.8 -> 2.8 ms, forward
     /// and backward 9.6 -> 8.1 ms. At B = 8, K = 1 (H = 256) the split ran
     /// no faster than two batch chunks, so chunks are preferred.
-    init(_ layout: FastLayout, threads: Int) {
+    ///
+    /// A forward pass on the ``RecurrentProduct/Engine/oneDNN`` engine also
+    /// splits a head rather than give its chunks fewer than 8 rows:
+    /// oneDNN's per-step product is slow on 4 rows. Single-threaded on a
+    /// 2-core Zen 4, 4x1024x256 ran at 56 GFLOP/s, 8x512x256 (the same
+    /// work as one part of a split head) at 104.
+    init(_ layout: FastLayout, threads: Int, forwardEngine: RecurrentProduct.Engine? = nil) {
         let (batch, heads) = (layout.batch, layout.heads)
         self.heads = heads
+        var (a, b) = (heads, threads)
+        while b != 0 { (a, b) = (b, a % b) }
+        let count = min(batch, threads / a)
         var split = false
         if #available(macOS 15.0, *) {
+            let rowsPerChunk = batch / count
             split =
-                batch * heads < threads && threads % heads == 0 && layout.paddedHeadSize >= 64 * (threads / heads)
+                (batch * heads < threads || (forwardEngine == .oneDNN && rowsPerChunk < 8))
+                && threads % heads == 0 && layout.paddedHeadSize >= 64 * (threads / heads)
         }
         if split {
             parts = threads / heads
             chunks = [0..<batch]
             return
         }
-        var (a, b) = (heads, threads)
-        while b != 0 { (a, b) = (b, a % b) }
-        let count = min(batch, threads / a)
         chunks = (0..<count).map { evenPiece($0, of: count, total: batch) }
         parts = 1
     }
