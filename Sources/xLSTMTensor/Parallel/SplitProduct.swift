@@ -7,7 +7,8 @@ import Foundation
 
 /// One row-major matrix product `C (m, n) (+)= op(A) (m, k) * op(B) (k, n)`
 /// that several workers compute together, each a band of C's rows with a
-/// single-threaded BLAS call.
+/// single-threaded BLAS call (oneDNN's for large Float products `A B^T`
+/// when the system has it, see ``OneDNN``; else OpenBLAS or Accelerate).
 ///
 /// Splitting the big products ourselves (rather than letting OpenBLAS start
 /// its own threads) keeps exactly `Parallelism.threadCount` threads busy:
@@ -55,6 +56,18 @@ package struct SplitProduct<Scalar: TensorScalar>: @unchecked Sendable {
         guard !band.isEmpty else { return }
         // Row r of op(A) is row r of A, or column r of A when transposed.
         let aStart = transposeA ? a + band.lowerBound : a + band.lowerBound * lda
+        if Scalar.self == Float.self, transposeB, !transposeA, band.count >= 8,
+            band.count * n * k >= OneDNN.minimumMultiplyAdds, let oneDNN = OneDNN.shared
+        {
+            // x W^T, the shape of every input projection and `linear`: oneDNN led OpenBLAS there
+            // (see ``OneDNN``). Scalar is Float, so the pointers are rebound, not converted.
+            oneDNN.multiply(
+                transposeA: false, transposeB: true, m: band.count, n: n, k: k, alpha: 1,
+                a: UnsafeRawPointer(aStart).assumingMemoryBound(to: Float.self), lda: lda,
+                b: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), ldb: ldb, beta: accumulate ? 1 : 0,
+                c: UnsafeMutableRawPointer(c + band.lowerBound * ldc).assumingMemoryBound(to: Float.self), ldc: ldc)
+            return
+        }
         Scalar.gemm(
             transposeA: transposeA, transposeB: transposeB, m: band.count, n: n, k: k,
             alpha: 1, a: aStart, lda: lda, b: b, ldb: ldb, beta: accumulate ? 1 : 0,

@@ -7,13 +7,28 @@ import Darwin
 /// oneDNN's single-precision matrix product (`dnnl_sgemm`), opened at run
 /// time when the system has the library (Debian's `libdnnl2`), else `nil`.
 ///
-/// oneDNN picks its kernels for the CPU when it runs, as OpenBLAS does, but
-/// does not pack the whole of B on every call: on a product of a few rows
-/// by a large matrix, one call per time step, it is two to three times as
-/// fast as OpenBLAS (see ``RecurrentProduct/Engine`` in the xLSTM module).
-/// It is opened with `dlopen` rather than linked so that the package needs
-/// it only where it is used: a plain x86-64 build runs without it, on
-/// OpenBLAS, when the system lacks it.
+/// oneDNN picks its kernels for the CPU when it runs, as OpenBLAS does. The
+/// library uses it where it measured faster than OpenBLAS on a 2-core
+/// Zen 4 (AVX-512; OpenBLAS picks its Cooperlake kernels there), and only
+/// on products of at least ``minimumMultiplyAdds``:
+///
+/// - The per-step recurrent product of a plain x86-64 build (see
+///   `RecurrentProduct.Engine` in the xLSTM module): OpenBLAS packs the
+///   whole of the weights on every call and oneDNN does not, 2 to 3 times
+///   as fast on a few rows by a large matrix.
+/// - x W^T over many rows, every input projection and `linear` (see
+///   ``SplitProduct``): single-threaded GFLOP/s in three runs of
+///   `xlstm bench gemm`, OpenBLAS against oneDNN, 2048x1024x256
+///   189 / 220, 191 / 203, 182 / 207; 16384x2048x512 200 / 220,
+///   194 / 212, 185 / 208.
+///
+/// Below that size OpenBLAS's unpacked small-matrix kernels lead. The
+/// other shapes (plain and transposed-A products) stay on OpenBLAS: there
+/// neither led in every run.
+///
+/// It is opened with `dlopen` rather than linked so that the package
+/// needs it only where it is used: without it every product runs on
+/// OpenBLAS, as before.
 package struct OneDNN: Sendable {
     /// The library, opened on first use; `nil` when it is not installed.
     package static let shared = OneDNN()
@@ -28,6 +43,9 @@ package struct OneDNN: Sendable {
     private let sgemm: Sgemm
     private let getThreads: GetThreads
     private let setThreads: SetThreads
+
+    /// The smallest product (m x n x k multiply-adds) the library hands to oneDNN.
+    package static let minimumMultiplyAdds = 1 << 20
 
     /// The file `dlopen` looks for: oneDNN 2's shared library.
     package static let libraryName = {

@@ -22,19 +22,10 @@ import Testing
             Scalar.gemm(
                 transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: transposeA ? m : k,
                 b: b, ldb: transposeB ? k : n, beta: 0, c: &c, ldc: n)
-            var worst = 0.0
-            for row in 0..<m {
-                for column in 0..<n {
-                    var expected = 0.0
-                    for inner in 0..<k {
-                        let left = Double(transposeA ? a[inner * m + row] : a[row * k + inner])
-                        let right = Double(transposeB ? b[column * k + inner] : b[inner * n + column])
-                        expected += left * right
-                    }
-                    let error = abs(Double(c[row * n + column]) - expected)
-                    worst = error.isNaN ? .infinity : max(worst, error)
-                }
-            }
+            let expected = plainProduct(
+                a.map { Double($0) }, b.map { Double($0) }, m: m, n: n, k: k, transposeA: transposeA,
+                transposeB: transposeB)
+            let worst = largestError(c.map { Double($0) }, expected)
             #expect(worst < tolerance, "\(Scalar.self) m \(m) n \(n) k \(k) transposes \(transposeA) \(transposeB): \(worst)")
         }
     }
@@ -53,5 +44,30 @@ import Testing
         #expect(linear.shape == [3, 4] && linear.scalars == Array([[Double]](repeating: [1, 2, 3, 4], count: 3).joined()))
         linear.sum().backward()
         #expect(x.grad?.shape == [3, 0])
+    }
+}
+
+/// op(A) op(B), (m, n) row-major, as a plain loop in Double.
+func plainProduct(
+    _ a: [Double], _ b: [Double], m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, start: [Double]? = nil
+) -> [Double] {
+    var c = start ?? [Double](repeating: 0, count: m * n)
+    for row in 0..<m {
+        for column in 0..<n {
+            for inner in 0..<k {
+                let left = transposeA ? a[inner * m + row] : a[row * k + inner]
+                let right = transposeB ? b[column * k + inner] : b[inner * n + column]
+                c[row * n + column] += left * right
+            }
+        }
+    }
+    return c
+}
+
+/// The largest absolute difference, infinite if `computed` has a NaN.
+func largestError(_ computed: [Double], _ expected: [Double]) -> Double {
+    zip(computed, expected).reduce(0.0) { worst, pair in
+        let error = abs(pair.0 - pair.1)
+        return error.isNaN ? .infinity : max(worst, error)
     }
 }

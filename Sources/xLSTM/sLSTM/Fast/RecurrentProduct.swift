@@ -87,7 +87,7 @@ struct RecurrentProduct {
     /// 4x256x1024 38.6 / 106.2, 16x512x128 65.3 / 109.1, 16x2048x512
     /// 48.3 / 92.2 at 2^20 multiply-adds and more; 8x512x128 113.7 / 110.4,
     /// 8x256x64 112.4 / 100.3, 1x128x32 53.3 / 35.2 below.
-    static let oneDNNMinimumMultiplyAdds = 1 << 20
+    static var oneDNNMinimumMultiplyAdds: Int { OneDNN.minimumMultiplyAdds }
 
     /// Groups of rows and columns whose sums fit the vector registers of the
     /// build's instruction set. A SIMD16<Float> sum takes four 16-byte SSE
