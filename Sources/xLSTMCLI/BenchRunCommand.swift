@@ -156,7 +156,9 @@ struct BenchRunCommand: ParsableCommand {
 
         // The matrix-product libraries on the shapes the library multiplies.
         print()
-        print("Matrix products, Float32 (the library uses OpenBLAS; xlstm bench gemm):")
+        print(
+            "Matrix products, Float32 (the library uses OpenBLAS, and oneDNN for large x W^T products when installed;"
+                + " xlstm bench gemm):")
         print(GemmComparison(shapes: quick ? GemmShape.quick : GemmShape.library, threads: threads, warmup: warmup, runs: runs).report())
         fflush(nil)
 
