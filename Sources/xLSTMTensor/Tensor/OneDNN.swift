@@ -13,14 +13,14 @@ import Darwin
 /// on products of at least ``minimumMultiplyAdds``:
 ///
 /// - The per-step recurrent product of a plain x86-64 build (see
-///   `RecurrentProduct.Engine` in the xLSTM module): OpenBLAS packs the
-///   whole of the weights on every call and oneDNN does not, 2 to 3 times
-///   as fast on a few rows by a large matrix.
+///   `RecurrentProduct.Engine` in the xLSTM module): on a few rows by a
+///   large matrix, one call per time step, oneDNN was 2 to 3 times as fast
+///   as OpenBLAS, which packs the whole matrix again on every call.
 /// - x W^T over many rows, every input projection and `linear` (see
-///   ``SplitProduct``): single-threaded GFLOP/s in three runs of
-///   `xlstm bench gemm`, OpenBLAS against oneDNN, 2048x1024x256
-///   189 / 220, 191 / 203, 182 / 207; 16384x2048x512 200 / 220,
-///   194 / 212, 185 / 208.
+///   ``SplitProduct``): GFLOP/s in three runs of `xlstm bench gemm` (2
+///   threads, each a band of rows with a single-threaded call), OpenBLAS
+///   against oneDNN, 2048x1024x256 189 / 220, 191 / 203, 182 / 207;
+///   16384x2048x512 200 / 220, 194 / 212, 185 / 208.
 ///
 /// Below that size OpenBLAS's unpacked small-matrix kernels lead. The
 /// other shapes (plain and transposed-A products) stay on OpenBLAS: there

@@ -12,7 +12,8 @@ import Testing
     func bandsEqualThePlainSum(accumulate: Bool) throws {
         #if os(Linux)
         // Without the library every band would run OpenBLAS and the oneDNN path would go untested.
-        try #require(OneDNN.shared != nil, "\(OneDNN.libraryName) not found: scripts/ensure-dependencies.sh installs it")
+        try #require(
+            OneDNN.shared != nil, "\(OneDNN.libraryName) not found: scripts/ensure-dependencies.sh installs it")
         #endif
         let (m, n, k) = (96, 160, 80)
         #expect(m * n * k >= OneDNN.minimumMultiplyAdds && m / 2 * n * k < OneDNN.minimumMultiplyAdds)
@@ -37,7 +38,9 @@ import Testing
                     a.map { Double($0) }, b.map { Double($0) }, m: m, n: n, k: k, transposeA: transposeA,
                     transposeB: transposeB, start: accumulate ? start.map { Double($0) } : nil)
                 let worst = largestError(c.map { Double($0) }, expected)
-                #expect(worst < 1e-4, "transposes \(transposeA) \(transposeB), \(pieces) bands, accumulate \(accumulate): \(worst)")
+                #expect(
+                    worst < 1e-4,
+                    "transposes \(transposeA) \(transposeB), \(pieces) bands, accumulate \(accumulate): \(worst)")
             }
         }
     }

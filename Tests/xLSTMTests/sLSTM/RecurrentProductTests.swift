@@ -25,7 +25,8 @@ import Testing
             engine = .oneDNN
             #if os(Linux)
             // Without the library the engine would run OpenBLAS and this test would check nothing new.
-            try #require(OneDNN.shared != nil, "\(OneDNN.libraryName) not found: scripts/ensure-dependencies.sh installs it")
+            try #require(
+                OneDNN.shared != nil, "\(OneDNN.libraryName) not found: scripts/ensure-dependencies.sh installs it")
             #endif
         default: engine = .microKernel
         }

@@ -38,7 +38,9 @@ import Testing
         #expect(narrow.parts == 1)
         // The other engines keep the chunks.
         for engine in [RecurrentProduct.Engine.microKernel, .blas] {
-            #expect(WorkPartition(layout(batch: 8, hiddenSize: 256, heads: 1), threads: 2, forwardEngine: engine).parts == 1)
+            let partition = WorkPartition(
+                layout(batch: 8, hiddenSize: 256, heads: 1), threads: 2, forwardEngine: engine)
+            #expect(partition.parts == 1)
         }
     }
 }

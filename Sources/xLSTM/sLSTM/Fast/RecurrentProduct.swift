@@ -58,7 +58,11 @@ struct RecurrentProduct {
     /// (32, 512, 512, 1) 1150 against 690 in two pairs. In a
     /// `-target-cpu native` build the micro-kernel was faster:
     /// (8, 256, 256, 1) 22.2 against 34.0, since it packs R once per pass
-    /// where each library call packs it again.
+    /// where each library call packs it again. On a 2-core Zen 4 (AVX-512),
+    /// SSE2 build, interleaved pairs, forward / forward and backward ms:
+    /// (8, 256, 256, 1) 34.0 / 77.4 and 30.2 / 68.8 with OpenBLAS, 19.0 /
+    /// 47.3 and 18.8 / 49.0 with oneDNN (``Engine/oneDNN``); (32, 512, 512, 1) 558 / 1551
+    /// and 587 / 1529 against 433 / 1264 and 415 / 1257.
     enum Engine: CaseIterable, Sendable {
         /// ``RecurrentProduct/run()``'s own SIMD loops; M in panels of 16 columns.
         case microKernel
@@ -78,9 +82,9 @@ struct RecurrentProduct {
     /// The smallest per-step product (rows x width x depth multiply-adds)
     /// that ``Engine/oneDNN`` hands to oneDNN rather than OpenBLAS.
     ///
-    /// OpenBLAS packs the whole of M on every call, and on large M that
-    /// packing dominates; oneDNN reads M where it lies. On small products
-    /// OpenBLAS's unpacked small-matrix kernels (its AVX-512 builds) lead.
+    /// OpenBLAS packs the whole of M again on every call, and on a large M
+    /// oneDNN was 2 to 3 times as fast; on small products OpenBLAS's
+    /// small-matrix kernels (in its AVX-512 builds) lead.
     /// Single-threaded GFLOP/s, OpenBLAS against oneDNN, M row-major, one
     /// M again and again, on a 2-core Zen 4 (AVX-512; OpenBLAS picks its
     /// Cooperlake kernels), rows x width x depth: 4x1024x256 18.5 / 57.1,
