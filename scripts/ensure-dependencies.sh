@@ -8,7 +8,8 @@ set -euo pipefail
 [[ "$(uname -s)" == "Linux" ]] || exit 0
 missing=()
 pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev pkg-config)
-/sbin/ldconfig -p | grep -q 'libdnnl\.so\.2 ' || missing+=(libdnnl2)
+# grep without -q reads all of ldconfig's output: with pipefail, an early exit could fail ldconfig.
+/sbin/ldconfig -p | grep 'libdnnl\.so\.2 ' >/dev/null || missing+=(libdnnl2)
 if [[ ${#missing[@]} -gt 0 ]]; then
     echo "Installing ${missing[*]}..."
     sudo_if_needed=""

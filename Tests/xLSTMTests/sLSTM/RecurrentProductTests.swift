@@ -6,7 +6,7 @@ import Testing
 /// instruction sets) and through the libraries, against a plain Double loop:
 /// row counts that leave every kind of rest group, widths that are not
 /// multiples of the wider groups, depths that span several column tiles, a
-/// product large enough for oneDNN (``RecurrentProduct/oneDNNMinimumMultiplyAdds``),
+/// product large enough for oneDNN (`OneDNN.minimumMultiplyAdds`),
 /// with and without a start; for the libraries, rows at constant strides
 /// (one product) and scattered rows (one per row).
 @Suite struct RecurrentProductTests {

@@ -68,8 +68,18 @@ struct RecurrentProduct {
         case microKernel
         /// One single-threaded OpenBLAS product per step (``runThroughBLAS()``); M row-major.
         case blas
-        /// As ``blas``, but products of at least ``RecurrentProduct/oneDNNMinimumMultiplyAdds``
-        /// go to oneDNN (``OneDNN``); M row-major.
+        /// As ``blas``, but products of at least `OneDNN.minimumMultiplyAdds`
+        /// (rows x width x depth) go to oneDNN (``OneDNN``); M row-major.
+        ///
+        /// OpenBLAS packs the whole of M again on every call, and on a large
+        /// M oneDNN was 2 to 3 times as fast; on small products OpenBLAS's
+        /// small-matrix kernels (in its AVX-512 builds) lead. Single-threaded
+        /// GFLOP/s, OpenBLAS against oneDNN, M row-major, one M again and
+        /// again, on a 2-core Zen 4 (AVX-512; OpenBLAS picks its Cooperlake
+        /// kernels), rows x width x depth: 4x1024x256 18.5 / 57.1, 4x256x1024
+        /// 38.6 / 106.2, 16x512x128 65.3 / 109.1, 16x2048x512 48.3 / 92.2 at
+        /// 2^20 multiply-adds and more; 8x512x128 113.7 / 110.4, 8x256x64
+        /// 112.4 / 100.3, 1x128x32 53.3 / 35.2 below.
         case oneDNN
 
         /// The micro-kernel, but when the build may use no more than SSE2's
@@ -78,20 +88,6 @@ struct RecurrentProduct {
         static let target: Engine =
             Blocking.target != .narrow ? .microKernel : OneDNN.shared != nil ? .oneDNN : .blas
     }
-
-    /// The smallest per-step product (rows x width x depth multiply-adds)
-    /// that ``Engine/oneDNN`` hands to oneDNN rather than OpenBLAS.
-    ///
-    /// OpenBLAS packs the whole of M again on every call, and on a large M
-    /// oneDNN was 2 to 3 times as fast; on small products OpenBLAS's
-    /// small-matrix kernels (in its AVX-512 builds) lead.
-    /// Single-threaded GFLOP/s, OpenBLAS against oneDNN, M row-major, one
-    /// M again and again, on a 2-core Zen 4 (AVX-512; OpenBLAS picks its
-    /// Cooperlake kernels), rows x width x depth: 4x1024x256 18.5 / 57.1,
-    /// 4x256x1024 38.6 / 106.2, 16x512x128 65.3 / 109.1, 16x2048x512
-    /// 48.3 / 92.2 at 2^20 multiply-adds and more; 8x512x128 113.7 / 110.4,
-    /// 8x256x64 112.4 / 100.3, 1x128x32 53.3 / 35.2 below.
-    static var oneDNNMinimumMultiplyAdds: Int { OneDNN.minimumMultiplyAdds }
 
     /// Groups of rows and columns whose sums fit the vector registers of the
     /// build's instruction set. A SIMD16<Float> sum takes four 16-byte SSE

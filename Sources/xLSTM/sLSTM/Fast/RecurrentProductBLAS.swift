@@ -25,7 +25,7 @@ extension RecurrentProduct {
             for row in 0..<rows { (y + row * ldy).update(from: start, count: width) }
         }
         let beta: Float = start == nil ? 0 : 1
-        if engine == .oneDNN, rows * width * depth >= Self.oneDNNMinimumMultiplyAdds, let oneDNN = OneDNN.shared {
+        if engine == .oneDNN, rows * width * depth >= OneDNN.minimumMultiplyAdds, let oneDNN = OneDNN.shared {
             oneDNN.multiply(
                 transposeA: false, transposeB: false, m: rows, n: width, k: depth, alpha: 1, a: a, lda: lda,
                 b: matrix, ldb: width, beta: beta, c: y, ldc: ldy)
