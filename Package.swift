@@ -7,6 +7,8 @@ import PackageDescription
 /// - `CTargetFeatures`: a header of the compiler's target macros (vector
 ///   registers, FMA) for the SIMD kernels.
 /// - `CBLAS`: the module map of Debian's OpenBLAS (Linux; Apple platforms use Accelerate).
+/// - `CXSMM`: the module map of Debian's libxsmm (x86-64 Linux), the per-step
+///   product of a build for the x86-64 baseline.
 /// - `xLSTMTensor`: tensors, shapes, operations, the gradient engine, the BLAS
 ///   binding, worker threads and SIMD math.
 /// - `xLSTMNN`: the training toolkit (Module, layers, losses, optimizers, schedules).
@@ -36,6 +38,10 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CXSMM",
+            providers: [.apt(["libxsmm-dev"])]
+        ),
         .target(
             name: "xLSTMTensor",
             dependencies: [
@@ -45,7 +51,13 @@ let package = Package(
             ]
         ),
         .target(name: "xLSTMNN", dependencies: ["xLSTMTensor"]),
-        .target(name: "xLSTM", dependencies: ["xLSTMTensor", "xLSTMNN", "CTargetFeatures"]),
+        .target(
+            name: "xLSTM",
+            dependencies: [
+                "xLSTMTensor", "xLSTMNN", "CTargetFeatures",
+                .target(name: "CXSMM", condition: .when(platforms: [.linux])),
+            ]
+        ),
         .executableTarget(
             name: "xLSTMCLI",
             dependencies: [

@@ -8,11 +8,12 @@ import Testing
 /// multiples of the wider groups, depths that span several column tiles, a
 /// product large enough for oneDNN (`OneDNN.minimumMultiplyAdds`),
 /// with and without a start; for the libraries, rows at constant strides
-/// (one product) and scattered rows (one per row).
+/// (one product) and scattered rows (one per row). Widths of 48, 80 and 112
+/// end libxsmm's panels of 32 columns with one of 16.
 @Suite struct RecurrentProductTests {
     enum Method: CaseIterable, Sendable {
         case microKernelNarrow, microKernelStandard, microKernelWide, blasStridedRows, blasScatteredRows
-        case oneDNNStridedRows, oneDNNScatteredRows
+        case oneDNNStridedRows, oneDNNScatteredRows, xsmmStridedRows, xsmmScatteredRows
     }
 
     @Test(arguments: Method.allCases)
@@ -27,6 +28,11 @@ import Testing
             // Without the library the engine would run OpenBLAS and this test would check nothing new.
             try #require(
                 OneDNN.shared != nil, "\(OneDNN.libraryName) not found: scripts/ensure-dependencies.sh installs it")
+            #endif
+        case .xsmmStridedRows, .xsmmScatteredRows:
+            engine = .xsmm
+            #if !(os(Linux) && arch(x86_64))
+            return
             #endif
         default: engine = .microKernel
         }
@@ -69,7 +75,7 @@ import Testing
         _ rows: [[Float]], _ stored: [Float], depth: Int, width: Int, start: [Float]?, _ method: Method,
         _ engine: RecurrentProduct.Engine
     ) -> [[Float]] {
-        let strided = method == .blasStridedRows || method == .oneDNNStridedRows
+        let strided = [.blasStridedRows, .oneDNNStridedRows, .xsmmStridedRows].contains(method)
         let (aStride, yStride) = (depth + 5, width + 3)
         let aBlock = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * aStride)
         let yBlock = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * yStride)
@@ -100,7 +106,9 @@ import Testing
                         case .microKernelNarrow: product.blocking = .narrow
                         case .microKernelStandard: product.blocking = .standard
                         case .microKernelWide: product.blocking = .wide
-                        case .blasStridedRows, .blasScatteredRows, .oneDNNStridedRows, .oneDNNScatteredRows: break
+                        case .blasStridedRows, .blasScatteredRows, .oneDNNStridedRows, .oneDNNScatteredRows,
+                            .xsmmStridedRows, .xsmmScatteredRows:
+                            break
                         }
                         product.run()
                     }

@@ -140,16 +140,15 @@ struct FastLayout: Sendable {
                 let units = units(part: part, of: parts)
                 let target = packed + (head * headGateWidth + 4 * units.lowerBound) * d
                 let width = 4 * units.count
-                let rowStride = RecurrentProduct.rowStride(width: width, engine: engine)
                 for gate in 0..<4 {
                     for (column, j) in units.enumerated() where j < d {
-                        // Row j of R_k's gate block is column j of R_k^T: d entries rowStride apart.
+                        // Row j of R_k's gate block is column j of R_k^T.
                         let from = source + (gate * d + j) * d
-                        let to =
-                            target
-                            + RecurrentProduct.matrixIndex(
-                                row: 0, column: gate * units.count + column, depth: d, width: width, engine: engine)
-                        for e in 0..<d { to[e * rowStride] = from[e] }
+                        for e in 0..<d {
+                            let at = RecurrentProduct.matrixIndex(
+                                row: e, column: gate * units.count + column, depth: d, width: width, engine: engine)
+                            target[at] = from[e]
+                        }
                     }
                 }
             }

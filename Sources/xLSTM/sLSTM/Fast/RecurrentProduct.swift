@@ -28,13 +28,13 @@ import xLSTMTensor
 ///
 /// A build for the x86-64 baseline (SSE2 only) hands the product to a
 /// library that picks its kernels at run time instead (see ``Engine``), and
-/// M is then row-major.
+/// M is then stored as that library reads it.
 struct RecurrentProduct {
     /// Row r's a_r and y_r, for `count` rows.
     let a: UnsafePointer<UnsafePointer<Float>>
     let y: UnsafePointer<UnsafeMutablePointer<Float>>
     let count: Int
-    /// M, (depth, width) in panels, width a multiple of 16.
+    /// M, (depth, width) stored for `engine`, width a multiple of 16.
     let matrix: UnsafePointer<Float>
     let depth: Int
     let width: Int
@@ -63,6 +63,16 @@ struct RecurrentProduct {
     /// (8, 256, 256, 1) 34.0 / 77.4 and 30.2 / 68.8 with OpenBLAS, 19.0 /
     /// 47.3 and 18.8 / 49.0 with oneDNN (``Engine/oneDNN``); (32, 512, 512, 1) 558 / 1551
     /// and 587 / 1529 against 433 / 1264 and 415 / 1257.
+    ///
+    /// On x86-64 Linux such a build uses libxsmm, whose kernels are
+    /// generated at run time for the CPU and for each product's shape
+    /// (``xsmm``). Single-threaded GFLOP/s on a 2-core Zen 3 (AVX2), M in
+    /// panels of 32 columns, one M again and again, rows x width x depth:
+    /// 8x1024x256 81, 8x256x64 88, 32x2048x512 81, 4x1024x256 67, against
+    /// 52, 47 and 97 through oneDNN and 37, 33 and 80 through OpenBLAS
+    /// (`xlstm bench gemm`), and 90, 75 and 99 for the micro-kernel of a
+    /// `-target-cpu native` build. With panels of 16 columns libxsmm ran
+    /// 8x1024x256 at 60, with M row-major at 35 to 46.
     enum Engine: CaseIterable, Sendable {
         /// ``RecurrentProduct/run()``'s own SIMD loops; M in panels of 16 columns.
         case microKernel
@@ -81,13 +91,36 @@ struct RecurrentProduct {
         /// 2^20 multiply-adds and more; 8x512x128 113.7 / 110.4, 8x256x64
         /// 112.4 / 100.3, 1x128x32 53.3 / 35.2 below.
         case oneDNN
+        /// One libxsmm kernel per panel of M (``runThroughXSMM()``, x86-64
+        /// Linux only); M in panels of ``RecurrentProduct/xsmmPanelWidth``
+        /// columns, the last one 16 wide when width is not a multiple of 32.
+        case xsmm
 
         /// The micro-kernel, but when the build may use no more than SSE2's
-        /// sixteen 16-byte registers (``Blocking/narrow``): then oneDNN if
-        /// the system has it, else OpenBLAS.
-        static let target: Engine =
-            Blocking.target != .narrow ? .microKernel : OneDNN.shared != nil ? .oneDNN : .blas
+        /// sixteen 16-byte registers (``Blocking/narrow``): then libxsmm on
+        /// x86-64 Linux, elsewhere oneDNN if the system has it, else the BLAS.
+        static let target: Engine = {
+            guard Blocking.target == .narrow else { return .microKernel }
+            #if os(Linux) && arch(x86_64)
+            return .xsmm
+            #else
+            return OneDNN.shared != nil ? .oneDNN : .blas
+            #endif
+        }()
+
+        /// The engines this platform can run: libxsmm is linked on x86-64 Linux only.
+        static var available: [Engine] {
+            #if os(Linux) && arch(x86_64)
+            allCases
+            #else
+            allCases.filter { $0 != .xsmm }
+            #endif
+        }
     }
+
+    /// Columns per panel of M for ``Engine/xsmm``: 32 ran 8x1024x256 at 81
+    /// GFLOP/s on a Zen 3, 16 at 60 and 64 at 64.
+    static let xsmmPanelWidth = 32
 
     /// Groups of rows and columns whose sums fit the vector registers of the
     /// build's instruction set. A SIMD16<Float> sum takes four 16-byte SSE
@@ -123,21 +156,16 @@ struct RecurrentProduct {
     }
 
     /// Where M[row][column] of a (depth, width) M lives for `engine`: in
-    /// panels for the micro-kernel, row-major for the libraries.
+    /// panels of 16 columns for the micro-kernel, of 32 (the last maybe 16)
+    /// for libxsmm, row-major for the BLAS libraries.
     @inline(__always)
     static func matrixIndex(row: Int, column: Int, depth: Int, width: Int, engine: Engine) -> Int {
         switch engine {
-        case .microKernel: panelIndex(row: row, column: column, depth: depth)
-        case .blas, .oneDNN: row * width + column
-        }
-    }
-
-    /// How far apart M[row][column] and M[row + 1][column] lie for `engine`.
-    @inline(__always)
-    static func rowStride(width: Int, engine: Engine) -> Int {
-        switch engine {
-        case .microKernel: 16
-        case .blas, .oneDNN: width
+        case .microKernel: return panelIndex(row: row, column: column, depth: depth)
+        case .blas, .oneDNN: return row * width + column
+        case .xsmm:
+            let first = column / xsmmPanelWidth * xsmmPanelWidth
+            return first * depth + row * min(xsmmPanelWidth, width - first) + column - first
         }
     }
 
@@ -148,9 +176,18 @@ struct RecurrentProduct {
 
     @inline(never)
     func run() {
-        if engine != .microKernel {
+        switch engine {
+        case .microKernel: break
+        case .blas, .oneDNN:
             runThroughBLAS()
             return
+        case .xsmm:
+            #if os(Linux) && arch(x86_64)
+            runThroughXSMM()
+            return
+            #else
+            fatalError("the xsmm engine runs on x86-64 Linux only")
+            #endif
         }
         // Columns in tiles of about 128 KB of M, each used by every row group
         // before the next is read: a tile stays in the L2 cache, where with

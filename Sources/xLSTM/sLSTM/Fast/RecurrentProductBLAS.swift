@@ -1,26 +1,38 @@
 import xLSTMTensor
 
 /// The per-step product through a library (``RecurrentProduct/Engine/blas``
-/// and ``RecurrentProduct/Engine/oneDNN``), on M row-major (depth, width).
+/// and ``RecurrentProduct/Engine/oneDNN``), on M row-major (depth, width),
+/// and how the library engines split a step into matrix products.
 extension RecurrentProduct {
-    /// One matrix product when the rows of a and of y lie at constant
-    /// strides, as they do while every row of a batch chunk is running;
-    /// otherwise (some sequences have ended) one matrix-vector product per row.
+    /// The product through OpenBLAS, or oneDNN for large ones on the oneDNN engine.
     func runThroughBLAS() {
+        runAsMatrixProducts(product)
+    }
+
+    /// Calls `product(rows, a, lda, y, ldy)` once for all rows when the rows
+    /// of a and of y lie at constant strides, as they do while every row of
+    /// a batch chunk is running; otherwise (some sequences have ended) once
+    /// per row.
+    func runAsMatrixProducts(
+        _ product: (_ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int)
+            -> Void
+    ) {
         let aStride = count > 1 ? a[1] - a[0] : depth
         let yStride = count > 1 ? y[1] - y[0] : width
         let regular =
             aStride >= depth && yStride >= width
             && (0..<count).allSatisfy { a[$0] == a[0] + $0 * aStride && y[$0] == y[0] + $0 * yStride }
         if regular {
-            product(rows: count, a: a[0], lda: aStride, y: y[0], ldy: yStride)
+            product(count, a[0], aStride, y[0], yStride)
         } else {
-            for row in 0..<count { product(rows: 1, a: a[row], lda: depth, y: y[row], ldy: width) }
+            for row in 0..<count { product(1, a[row], depth, y[row], width) }
         }
     }
 
     /// y (rows, width) = start + a (rows, depth) M.
-    private func product(rows: Int, a: UnsafePointer<Float>, lda: Int, y: UnsafeMutablePointer<Float>, ldy: Int) {
+    private func product(
+        _ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int
+    ) {
         if let start {
             for row in 0..<rows { (y + row * ldy).update(from: start, count: width) }
         }

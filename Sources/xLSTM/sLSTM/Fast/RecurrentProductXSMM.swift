@@ -1,0 +1,43 @@
+#if os(Linux) && arch(x86_64)
+import CXSMM
+
+/// The per-step product through libxsmm's JIT kernels
+/// (``RecurrentProduct/Engine/xsmm``), on M in panels of 32 columns (see
+/// ``RecurrentProduct/xsmmPanelWidth``).
+///
+/// libxsmm is column-major: a panel of M (depth, p) row-major is the
+/// column-major (p, depth) A, the rows a_r at stride s are the column-major
+/// (depth, rows) B with ldb s, and y's rows at stride t the column-major
+/// (p, rows) C with ldc t. So one kernel call per panel computes that
+/// panel's columns of every row.
+extension RecurrentProduct {
+    func runThroughXSMM() {
+        runAsMatrixProducts(xsmmProduct)
+    }
+
+    /// y (rows, width) = start + a (rows, depth) M, one kernel call per panel.
+    private func xsmmProduct(
+        _ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int
+    ) {
+        if let start {
+            for row in 0..<rows { (y + row * ldy).update(from: start, count: width) }
+        }
+        let beta: Float = start == nil ? 0 : 1
+        var kernel: (width: Int, pointer: UnsafeRawPointer)?
+        for first in stride(from: 0, to: width, by: Self.xsmmPanelWidth) {
+            let panel = min(Self.xsmmPanelWidth, width - first)
+            if kernel?.width != panel {
+                // libxsmm keeps every kernel it generated, so asking again per step costs a lookup.
+                guard
+                    let pointer = xlstm_xsmm_dispatch(
+                        Int32(panel), Int32(rows), Int32(depth), Int32(panel), Int32(lda), Int32(ldy), beta)
+                else {
+                    fatalError("libxsmm generated no kernel for \(panel) x \(rows) x \(depth)")
+                }
+                kernel = (panel, pointer)
+            }
+            xlstm_xsmm_run(kernel!.pointer, matrix + first * depth, a, y + first)
+        }
+    }
+}
+#endif
