@@ -7,7 +7,7 @@ import xLSTM
 struct BenchGemmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gemm",
-        abstract: "Compare the matrix products (OpenBLAS, BLIS, oneDNN, our micro-kernel) on the library's shapes, in GFLOP/s.")
+        abstract: "Compare the matrix products (OpenBLAS, BLIS, oneDNN, libxsmm, our micro-kernel) on the library's shapes, in GFLOP/s.")
 
     @Flag(help: "One small shape, one warm-up and one timed run (over --warmup and --runs): a smoke test, not a measurement.")
     var quick = false
@@ -132,20 +132,31 @@ struct GemmCandidate: Sendable {
         }
     }
 
-    static var all: [GemmCandidate] { [openBLAS, blis, oneDNN(), microKernel] }
+    static var all: [GemmCandidate] {
+        #if os(Linux) && arch(x86_64)
+        [openBLAS, blis, oneDNN(), packed("libxsmm (B packed once)", .xsmm), packed("xLSTM micro-kernel", .microKernel)]
+        #else
+        [openBLAS, blis, oneDNN(), packed("xLSTM micro-kernel", .microKernel)]
+        #endif
+    }
 
-    /// Our own: the sLSTM's recurrent micro-kernel, op(B) packed into its
-    /// panels once per timed run (as the kernel packs R once per pass), where
-    /// a BLAS call packs it on every call.
-    static let microKernel = GemmCandidate(name: "xLSTM micro-kernel", product: { shape, rows, a, b, c in
-        let lda = shape.transposeA ? shape.m : shape.k
-        let panels = MicroKernelPanels(k: shape.k, n: shape.n, b: b, ldb: shape.transposeB ? shape.k : shape.n, transposeB: shape.transposeB)
-        for _ in 0..<shape.repeats {
-            panels.multiply(
-                m: rows.count, a: shape.transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda, lda: lda,
-                transposeA: shape.transposeA, c: c + rows.lowerBound * shape.n, ldc: shape.n)
-        }
-    }, failure: nil)
+    /// Our own micro-kernel, or libxsmm (a plain x86-64 Linux build's per-step
+    /// product): op(B) packed into the engine's panels once per timed run (as
+    /// the sLSTM kernel packs R once per pass), where a BLAS call packs it on
+    /// every call.
+    private static func packed(_ name: String, _ kernel: MicroKernelPanels.Kernel) -> GemmCandidate {
+        GemmCandidate(name: name, product: { shape, rows, a, b, c in
+            let lda = shape.transposeA ? shape.m : shape.k
+            let panels = MicroKernelPanels(
+                k: shape.k, n: shape.n, b: b, ldb: shape.transposeB ? shape.k : shape.n,
+                transposeB: shape.transposeB, kernel: kernel)
+            for _ in 0..<shape.repeats {
+                panels.multiply(
+                    m: rows.count, a: shape.transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda, lda: lda,
+                    transposeA: shape.transposeA, c: c + rows.lowerBound * shape.n, ldc: shape.n)
+            }
+        }, failure: nil)
+    }
 
     /// `cblas_sgemm` from a CBLAS library, its threads set to one with `threadCall`.
     private static func cblas(_ name: String, library: String, threadCall: String) -> GemmCandidate {

@@ -99,6 +99,9 @@ import Testing
         let lines = outcome.standardOutput.split(separator: "\n").map(String.init)
         let header = try #require(lines.first { $0.hasPrefix("| product ") })
         #expect(header.contains("OpenBLAS GFLOP/s") && header.contains("xLSTM micro-kernel GFLOP/s") && header.hasSuffix("max rel. difference |"))
+        #if os(Linux) && arch(x86_64)
+        #expect(header.contains("libxsmm (B packed once) GFLOP/s"), "libxsmm is linked on x86-64 Linux")
+        #endif
         for library in ["BLIS", "oneDNN"] {
             let measured = header.contains("\(library) GFLOP/s")
             let missing = lines.contains { $0.hasPrefix("\(library): not measured: ") }

@@ -1,13 +1,20 @@
 import Testing
 @testable import xLSTM
 
-/// The micro-kernel as a whole matrix product (the benchmark's own GEMM)
-/// against a plain Double loop: every transpose, n not a multiple of 16
-/// (padded panels), more rows than one block of 64, leading dimensions
-/// wider than the matrices.
+/// The micro-kernel and libxsmm as whole matrix products (the benchmark's
+/// own candidates) against a plain Double loop: every transpose, n not a
+/// multiple of 16 (padded panels), more rows than one block of 64, leading
+/// dimensions wider than the matrices.
 @Suite struct MicroKernelPanelsTests {
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func productEqualsThePlainSum(transposeA: Bool, transposeB: Bool) throws {
+    #if os(Linux) && arch(x86_64)
+    static let kernels: [MicroKernelPanels.Kernel] = [.microKernel, .xsmm]
+    #else
+    static let kernels: [MicroKernelPanels.Kernel] = [.microKernel]
+    #endif
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], kernels)
+    func productEqualsThePlainSum(transposes: (a: Bool, b: Bool), kernel: MicroKernelPanels.Kernel) throws {
+        let (transposeA, transposeB) = transposes
         var generator = Xoshiro256(seed: 21)
         let (m, n, k, pad) = (70, 37, 45, 3)
         // Stored A is (m, k), or (k, m) when transposed; B (k, n) or (n, k); each row `pad` longer.
@@ -20,7 +27,9 @@ import Testing
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
-                    MicroKernelPanels(k: k, n: n, b: b.baseAddress!, ldb: ldb, transposeB: transposeB).multiply(
+                    MicroKernelPanels(
+                        k: k, n: n, b: b.baseAddress!, ldb: ldb, transposeB: transposeB, kernel: kernel
+                    ).multiply(
                         m: m, a: a.baseAddress!, lda: lda, transposeA: transposeA, c: c.baseAddress!, ldc: ldc)
                 }
             }
@@ -34,7 +43,7 @@ import Testing
                     sum += Double(left) * Double(right)
                 }
                 let actual = Double(c[i * ldc + j])
-                #expect(abs(actual - sum) <= 1e-5 * Double(k), "C[\(i)][\(j)] = \(actual), expected \(sum)")
+                #expect(abs(actual - sum) <= 1e-5 * Double(k), "\(kernel): C[\(i)][\(j)] = \(actual), expected \(sum)")
             }
             let padding = c[(i * ldc + n)..<((i + 1) * ldc)]
             #expect(padding.allSatisfy { $0.isNaN }, "row \(i)'s padding is not written")

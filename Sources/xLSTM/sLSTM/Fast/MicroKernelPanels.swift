@@ -1,33 +1,45 @@
 import xLSTMNN
 import xLSTMTensor
 
-/// Whole matrix products through the recurrent product's micro-kernel,
-/// single-threaded: `C (m, n) = op(A) (m, k) op(B) (k, n)`, row-major with
-/// leading dimensions as in BLAS. `xlstm bench gemm` measures it beside the
-/// BLAS libraries as our own SIMD GEMM; the library's whole-sequence
-/// products use BLAS, which measured faster (see the Performance article).
+/// Whole matrix products through the recurrent product's micro-kernel (or
+/// another engine that reads packed panels: libxsmm), single-threaded:
+/// `C (m, n) = op(A) (m, k) op(B) (k, n)`, row-major with leading
+/// dimensions as in BLAS. `xlstm bench gemm` measures both beside the BLAS
+/// libraries; the library's whole-sequence products use BLAS, which
+/// measured faster (see the Performance article).
 ///
-/// op(B) is packed once into the kernel's panels of 16 columns
-/// (zero-padded to a multiple of 16), as the sLSTM kernel packs R once per
-/// pass; each ``multiply(m:a:lda:transposeA:c:ldc:)`` then runs rows of
-/// op(A) in blocks of 64, so that a block stays in cache while the kernel
-/// streams through the panels' column tiles.
+/// op(B) is packed once into the engine's panels (zero-padded to a
+/// multiple of 16 columns), as the sLSTM kernel packs R once per pass; each
+/// ``multiply(m:a:lda:transposeA:c:ldc:)`` then runs rows of op(A) in
+/// blocks of 64, so that a block stays in cache while the kernel streams
+/// through the panels.
 package struct MicroKernelPanels {
     let panels: FloatBuffer
     let k: Int
     let n: Int
     /// n rounded up to a multiple of 16.
     let width: Int
+    let engine: RecurrentProduct.Engine
 
-    /// Packs op(B) (k, n).
-    package init(k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool) {
+    /// The engines that read packed panels.
+    package enum Kernel: Sendable {
+        /// ``RecurrentProduct/Engine/microKernel``.
+        case microKernel
+        /// ``RecurrentProduct/Engine/xsmm`` (x86-64 Linux only).
+        case xsmm
+    }
+
+    /// Packs op(B) (k, n) for `kernel`.
+    package init(k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, kernel: Kernel = .microKernel) {
         (self.k, self.n) = (k, n)
+        engine = kernel == .xsmm ? .xsmm : .microKernel
         width = (n + 15) / 16 * 16
         panels = FloatBuffer(count: k * width)
         for e in 0..<k {
             for column in 0..<width {
                 let value = column < n ? (transposeB ? b[column * ldb + e] : b[e * ldb + column]) : 0
-                panels.pointer[RecurrentProduct.panelIndex(row: e, column: column, depth: k)] = value
+                let at = RecurrentProduct.matrixIndex(row: e, column: column, depth: k, width: width, engine: engine)
+                panels.pointer[at] = value
             }
         }
     }
@@ -59,7 +71,7 @@ package struct MicroKernelPanels {
                 yRows[r] = width == n ? c + row * ldc : sums.pointer + r * width
             }
             RecurrentProduct(
-                a: aRows, y: yRows, count: count, matrix: panels.pointer, depth: k, width: width, engine: .microKernel
+                a: aRows, y: yRows, count: count, matrix: panels.pointer, depth: k, width: width, engine: engine
             ).run()
             if width != n {
                 for r in 0..<count { (c + (first + r) * ldc).update(from: yRows[r], count: n) }
