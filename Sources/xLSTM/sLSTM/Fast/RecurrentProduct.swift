@@ -66,13 +66,12 @@ struct RecurrentProduct {
     ///
     /// On x86-64 Linux such a build uses libxsmm, whose kernels are
     /// generated at run time for the CPU and for each product's shape
-    /// (``xsmm``). Single-threaded GFLOP/s on a 2-core Zen 3 (AVX2), M in
-    /// panels of 32 columns, one M again and again, rows x width x depth:
-    /// 8x1024x256 81, 8x256x64 88, 32x2048x512 81, 4x1024x256 67, against
-    /// 52, 47 and 97 through oneDNN and 37, 33 and 80 through OpenBLAS
-    /// (`xlstm bench gemm`), and 90, 75 and 99 for the micro-kernel of a
-    /// `-target-cpu native` build. With panels of 16 columns libxsmm ran
-    /// 8x1024x256 at 60, with M row-major at 35 to 46.
+    /// (``xsmm``). `xlstm bench gemm` in such a build on a 2-core Zen 3
+    /// (AVX2), 2 threads each taking half the rows, GFLOP/s, rows x width x
+    /// depth: 8x1024x256 130 through libxsmm, 78 through oneDNN, 54 through
+    /// OpenBLAS, 62 through the SSE2 micro-kernel; 8x256x64 123, 68, 44,
+    /// 54; 32x2048x512 154, 139, 112, 62. The micro-kernel of a `-target-cpu
+    /// native` build ran them at 165, 135 and 151.
     enum Engine: CaseIterable, Sendable {
         /// ``RecurrentProduct/run()``'s own SIMD loops; M in panels of 16 columns.
         case microKernel
@@ -118,8 +117,9 @@ struct RecurrentProduct {
         }
     }
 
-    /// Columns per panel of M for ``Engine/xsmm``: 32 ran 8x1024x256 at 81
-    /// GFLOP/s on a Zen 3, 16 at 60 and 64 at 64.
+    /// Columns per panel of M for ``Engine/xsmm``: in a single-threaded
+    /// probe on a Zen 3, 8x1024x256 ran at 81 GFLOP/s with panels of 32
+    /// columns, 60 with 16, 64 with 64, and 35 to 46 with M row-major.
     static let xsmmPanelWidth = 32
 
     /// Groups of rows and columns whose sums fit the vector registers of the

@@ -32,7 +32,8 @@ extension RecurrentProduct {
                     let pointer = xlstm_xsmm_dispatch(
                         Int32(panel), Int32(rows), Int32(depth), Int32(panel), Int32(lda), Int32(ldy), beta)
                 else {
-                    fatalError("libxsmm generated no kernel for \(panel) x \(rows) x \(depth)")
+                    // libxsmm generates kernels for SSE3 and later, which every x86-64 CPU since 2005 has.
+                    fatalError("libxsmm generated no kernel for a \(panel) x \(rows) x \(depth) product on this CPU")
                 }
                 kernel = (panel, pointer)
             }
