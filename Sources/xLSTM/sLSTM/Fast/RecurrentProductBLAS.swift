@@ -9,34 +9,39 @@ extension RecurrentProduct {
         runAsMatrixProducts(product)
     }
 
-    /// Calls `product(rows, a, lda, y, ldy)` once for all rows when the rows
-    /// of a and of y lie at constant strides, as they do while every row of
-    /// a batch chunk is running; otherwise (some sequences have ended) once
-    /// per row.
+    /// Copies `start` into every row of y, then calls
+    /// `product(rows, a, lda, y, ldy, beta)`, which adds a M to y (beta 1)
+    /// or overwrites y with it (beta 0, when there is no start): once for
+    /// all rows when the rows of a and of y lie at constant strides, as they
+    /// do while every row of a batch chunk is running; otherwise (some
+    /// sequences have ended) once per row.
     func runAsMatrixProducts(
-        _ product: (_ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int)
-            -> Void
+        _ product: (
+            _ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
+            _ beta: Float
+        ) -> Void
     ) {
+        if let start {
+            for row in 0..<count { y[row].update(from: start, count: width) }
+        }
+        let beta: Float = start == nil ? 0 : 1
         let aStride = count > 1 ? a[1] - a[0] : depth
         let yStride = count > 1 ? y[1] - y[0] : width
         let regular =
             aStride >= depth && yStride >= width
             && (0..<count).allSatisfy { a[$0] == a[0] + $0 * aStride && y[$0] == y[0] + $0 * yStride }
         if regular {
-            product(count, a[0], aStride, y[0], yStride)
+            product(count, a[0], aStride, y[0], yStride, beta)
         } else {
-            for row in 0..<count { product(1, a[row], depth, y[row], width) }
+            for row in 0..<count { product(1, a[row], depth, y[row], width, beta) }
         }
     }
 
-    /// y (rows, width) = start + a (rows, depth) M.
+    /// y (rows, width) = beta y + a (rows, depth) M.
     private func product(
-        _ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int
+        _ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
+        _ beta: Float
     ) {
-        if let start {
-            for row in 0..<rows { (y + row * ldy).update(from: start, count: width) }
-        }
-        let beta: Float = start == nil ? 0 : 1
         if engine == .oneDNN, rows * width * depth >= OneDNN.minimumMultiplyAdds, let oneDNN = OneDNN.shared {
             oneDNN.multiply(
                 transposeA: false, transposeB: false, m: rows, n: width, k: depth, alpha: 1, a: a, lda: lda,

@@ -15,14 +15,11 @@ extension RecurrentProduct {
         runAsMatrixProducts(xsmmProduct)
     }
 
-    /// y (rows, width) = start + a (rows, depth) M, one kernel call per panel.
+    /// y (rows, width) = beta y + a (rows, depth) M, one kernel call per panel.
     private func xsmmProduct(
-        _ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int
+        _ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
+        _ beta: Float
     ) {
-        if let start {
-            for row in 0..<rows { (y + row * ldy).update(from: start, count: width) }
-        }
-        let beta: Float = start == nil ? 0 : 1
         var kernel: (width: Int, pointer: UnsafeRawPointer)?
         for first in stride(from: 0, to: width, by: Self.xsmmPanelWidth) {
             let panel = min(Self.xsmmPanelWidth, width - first)
