@@ -144,12 +144,12 @@ struct GemmCandidate: Sendable {
     /// product): op(B) packed into the engine's panels once per timed run (as
     /// the sLSTM kernel packs R once per pass), where a BLAS call packs it on
     /// every call.
-    private static func packed(_ name: String, _ kernel: MicroKernelPanels.Kernel) -> GemmCandidate {
+    private static func packed(_ name: String, _ engine: RecurrentProduct.Engine) -> GemmCandidate {
         GemmCandidate(name: name, product: { shape, rows, a, b, c in
             let lda = shape.transposeA ? shape.m : shape.k
-            let panels = MicroKernelPanels(
+            let panels = PackedMatrixProduct(
                 k: shape.k, n: shape.n, b: b, ldb: shape.transposeB ? shape.k : shape.n,
-                transposeB: shape.transposeB, kernel: kernel)
+                transposeB: shape.transposeB, engine: engine)
             for _ in 0..<shape.repeats {
                 panels.multiply(
                     m: rows.count, a: shape.transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda, lda: lda,

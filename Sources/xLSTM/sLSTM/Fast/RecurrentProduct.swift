@@ -29,7 +29,7 @@ import xLSTMTensor
 /// A build for the x86-64 baseline (SSE2 only) hands the product to a
 /// library that picks its kernels at run time instead (see ``Engine``), and
 /// M is then stored as that library reads it.
-struct RecurrentProduct {
+package struct RecurrentProduct {
     /// Row r's a_r and y_r, for `count` rows.
     let a: UnsafePointer<UnsafePointer<Float>>
     let y: UnsafePointer<UnsafeMutablePointer<Float>>
@@ -72,7 +72,7 @@ struct RecurrentProduct {
     /// OpenBLAS, 62 through the SSE2 micro-kernel; 8x256x64 123, 68, 44,
     /// 54; 32x2048x512 154, 139, 112, 62. The micro-kernel of a `-target-cpu
     /// native` build ran them at 165, 135 and 151.
-    enum Engine: CaseIterable, Sendable {
+    package enum Engine: CaseIterable, Sendable {
         /// ``RecurrentProduct/run()``'s own SIMD loops; M in panels of 16 columns.
         case microKernel
         /// One single-threaded OpenBLAS product per step (``runThroughBLAS()``); M row-major.
@@ -108,7 +108,7 @@ struct RecurrentProduct {
         }()
 
         /// The engines this platform can run: libxsmm is linked on x86-64 Linux only.
-        static var available: [Engine] {
+        package static var available: [Engine] {
             #if os(Linux) && arch(x86_64)
             allCases
             #else

@@ -1,19 +1,14 @@
 import Testing
 @testable import xLSTM
 
-/// The micro-kernel and libxsmm as whole matrix products (the benchmark's
-/// own candidates) against a plain Double loop: every transpose, n not a
-/// multiple of 16 (padded panels), more rows than one block of 64, leading
-/// dimensions wider than the matrices.
-@Suite struct MicroKernelPanelsTests {
-    #if os(Linux) && arch(x86_64)
-    static let kernels: [MicroKernelPanels.Kernel] = [.microKernel, .xsmm]
-    #else
-    static let kernels: [MicroKernelPanels.Kernel] = [.microKernel]
-    #endif
-
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], kernels)
-    func productEqualsThePlainSum(transposes: (a: Bool, b: Bool), kernel: MicroKernelPanels.Kernel) throws {
+/// Every engine of the recurrent product as a whole matrix product (the
+/// micro-kernel and libxsmm are `xlstm bench gemm`'s own candidates) against
+/// a plain Double loop: every transpose, n not a multiple of 16 (padded
+/// panels), more rows than one block of 64, leading dimensions wider than
+/// the matrices.
+@Suite struct PackedMatrixProductTests {
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], RecurrentProduct.Engine.available)
+    func productEqualsThePlainSum(transposes: (a: Bool, b: Bool), engine: RecurrentProduct.Engine) throws {
         let (transposeA, transposeB) = transposes
         var generator = Xoshiro256(seed: 21)
         let (m, n, k, pad) = (70, 37, 45, 3)
@@ -27,8 +22,8 @@ import Testing
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 c.withUnsafeMutableBufferPointer { c in
-                    MicroKernelPanels(
-                        k: k, n: n, b: b.baseAddress!, ldb: ldb, transposeB: transposeB, kernel: kernel
+                    PackedMatrixProduct(
+                        k: k, n: n, b: b.baseAddress!, ldb: ldb, transposeB: transposeB, engine: engine
                     ).multiply(
                         m: m, a: a.baseAddress!, lda: lda, transposeA: transposeA, c: c.baseAddress!, ldc: ldc)
                 }
@@ -43,7 +38,7 @@ import Testing
                     sum += Double(left) * Double(right)
                 }
                 let actual = Double(c[i * ldc + j])
-                #expect(abs(actual - sum) <= 1e-5 * Double(k), "\(kernel): C[\(i)][\(j)] = \(actual), expected \(sum)")
+                #expect(abs(actual - sum) <= 1e-5 * Double(k), "\(engine): C[\(i)][\(j)] = \(actual), expected \(sum)")
             }
             let padding = c[(i * ldc + n)..<((i + 1) * ldc)]
             #expect(padding.allSatisfy { $0.isNaN }, "row \(i)'s padding is not written")

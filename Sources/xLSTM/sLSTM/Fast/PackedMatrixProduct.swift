@@ -1,19 +1,19 @@
 import xLSTMNN
 import xLSTMTensor
 
-/// Whole matrix products through the recurrent product's micro-kernel (or
-/// another engine that reads packed panels: libxsmm), single-threaded:
-/// `C (m, n) = op(A) (m, k) op(B) (k, n)`, row-major with leading
-/// dimensions as in BLAS. `xlstm bench gemm` measures both beside the BLAS
-/// libraries; the library's whole-sequence products use BLAS, which
-/// measured faster (see the Performance article).
+/// Whole matrix products through one of the recurrent product's engines,
+/// single-threaded: `C (m, n) = op(A) (m, k) op(B) (k, n)`, row-major with
+/// leading dimensions as in BLAS. `xlstm bench gemm` measures the
+/// micro-kernel and libxsmm this way beside the BLAS libraries; the
+/// library's whole-sequence products use BLAS, which measured faster (see
+/// the Performance article).
 ///
-/// op(B) is packed once into the engine's panels (zero-padded to a
+/// op(B) is packed once into the engine's layout of M (zero-padded to a
 /// multiple of 16 columns), as the sLSTM kernel packs R once per pass; each
 /// ``multiply(m:a:lda:transposeA:c:ldc:)`` then runs rows of op(A) in
 /// blocks of 64, so that a block stays in cache while the kernel streams
-/// through the panels.
-package struct MicroKernelPanels {
+/// through M.
+package struct PackedMatrixProduct {
     let panels: FloatBuffer
     let k: Int
     let n: Int
@@ -21,18 +21,11 @@ package struct MicroKernelPanels {
     let width: Int
     let engine: RecurrentProduct.Engine
 
-    /// The engines that read packed panels.
-    package enum Kernel: Sendable {
-        /// ``RecurrentProduct/Engine/microKernel``.
-        case microKernel
-        /// ``RecurrentProduct/Engine/xsmm`` (x86-64 Linux only).
-        case xsmm
-    }
-
-    /// Packs op(B) (k, n) for `kernel`.
-    package init(k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, kernel: Kernel = .microKernel) {
-        (self.k, self.n) = (k, n)
-        engine = kernel == .xsmm ? .xsmm : .microKernel
+    /// Packs op(B) (k, n) for `engine`.
+    package init(
+        k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, engine: RecurrentProduct.Engine
+    ) {
+        (self.k, self.n, self.engine) = (k, n, engine)
         width = (n + 15) / 16 * 16
         panels = FloatBuffer(count: k * width)
         for e in 0..<k {
