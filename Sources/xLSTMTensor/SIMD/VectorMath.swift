@@ -95,9 +95,17 @@ extension SIMD16 where Scalar == Float {
     /// and very negative x keep their relative accuracy.
     @inline(always)
     package static func sigmoid(_ x: Self) -> Self {
+        let (numerator, denominator) = sigmoidFraction(x)
+        return numerator / denominator
+    }
+
+    /// `sigmoid(x)` as a fraction: with e = e^-|x|, 1 / (1 + e) for x >= 0
+    /// and e / (1 + e) below. For a caller that divides the sigmoid by
+    /// something anyway, so that one division serves both.
+    @inline(always)
+    package static func sigmoidFraction(_ x: Self) -> (numerator: Self, denominator: Self) {
         let e = expOfNonPositive(-abs(x))
-        let positive = 1 / (1 + e)
-        return positive.replacing(with: e * positive, where: x .< 0)
+        return (Self(repeating: 1).replacing(with: e, where: x .< 0), 1 + e)
     }
 
     /// `log(sigmoid(x)) = min(x, 0) - log(1 + e^-|x|)`, never the log of a

@@ -73,6 +73,12 @@ import Testing
         let tolerance = Tolerance.fastAgainstReference
         expectClose(fast.outputs, reference.outputs, tolerance, "outputs")
         for (name, a, b) in Self.states(fast.final, reference.final) { expectClose(a, b, tolerance, "final \(name)") }
+        // A pass that saves nothing runs a loop of its own (FastPointwise.Forward): the same results, bit for bit.
+        let unrecorded = withoutGradients {
+            sLSTMFastKernel.run(geometry, inputs, threads: config.threads, engine: engine)
+        }
+        #expect(unrecorded.outputs == fast.outputs, "outputs without gradients")
+        for (name, a, b) in Self.states(unrecorded.final, fast.final) { #expect(a == b, "final \(name) without gradients") }
         if let lengths = config.lengths {
             for (row, length) in lengths.enumerated() {
                 for time in length..<config.steps {

@@ -36,8 +36,26 @@ enum FastPointwise {
         /// (realUnits) h_t in the outputs.
         let output: UnsafeMutablePointer<Float>
 
+        /// Runs the loop specialized for this pass's forget gate and for
+        /// whether it saves. One loop that tested both inside ran at 3.18 ns
+        /// per unit-step, the specialized ones at 2.85 (one thread on a Zen 3,
+        /// one 8-row, 64-unit item, inference, exponential forget gate).
         @inline(__always)
         func run(width: Int, realUnits: Int) {
+            switch (sigmoidForgetGate, savedC != nil) {
+            case (false, false): loop(width: width, realUnits: realUnits, No.self, No.self)
+            case (false, true): loop(width: width, realUnits: realUnits, No.self, Yes.self)
+            case (true, false): loop(width: width, realUnits: realUnits, Yes.self, No.self)
+            case (true, true): loop(width: width, realUnits: realUnits, Yes.self, Yes.self)
+            }
+        }
+
+        /// The loop, specialized for each choice of the forget gate and of saving.
+        @inline(never)
+        private func loop<SigmoidForgetGate: Choice, Saving: Choice>(
+            width: Int, realUnits: Int, _: SigmoidForgetGate.Type, _: Saving.Type
+        ) {
+            let (sigmoidForgetGate, saving) = (SigmoidForgetGate.isOn, Saving.isOn)
             var j = 0
             while j < width {
                 let iTilde = preactivation(0, width, j)
@@ -49,7 +67,7 @@ enum FastPointwise {
                 if sigmoidForgetGate {
                     let (value, derivative) = SIMD16.logSigmoidWithDerivative(fTilde)
                     logF = value
-                    if let forgetSlope { storeVector(derivative, forgetSlope + j) }
+                    if saving, let forgetSlope { storeVector(derivative, forgetSlope + j) }
                 }
                 // m = max(i~, log f + m_{t-1}), so one of i' = exp(i~ - m) and
                 // f' = exp(log f + m_{t-1} - m) is exp(0) = 1 and the other is
@@ -58,8 +76,8 @@ enum FastPointwise {
                 let fresh = nPrevious .== 0
                 let carried = logF + mPrevious
                 let carriedWins = (carried .> iTilde) .& .!fresh
-                let difference = (carried - iTilde).replacing(with: iTilde - carried, where: carriedWins)
-                let smaller = SIMD16.expOfNonPositive(difference)
+                // (A fresh unit reads neither exponential.)
+                let smaller = SIMD16.expOfNonPositive(-SIMD16.abs(carried - iTilde))
                 let one = SIMD16<Float>(repeating: 1)
                 let mNew = iTilde.replacing(with: carried, where: carriedWins)
                 // An infinite or NaN stabilizer (i~ = +inf, log f = +inf, a NaN
@@ -70,15 +88,18 @@ enum FastPointwise {
                 let i = one.replacing(with: smaller, where: carriedWins).replacing(with: .nan, where: undefined)
                 let f = smaller.replacing(with: one, where: carriedWins).replacing(with: 0, where: fresh)
                 let z = SIMD16.tanh(zTilde)
-                let o = SIMD16.sigmoid(oTilde)
                 let cNew = f * cPrevious + i * z
                 let nNew = f * nPrevious + i
-                let hNew = o * cNew / nNew
-                if let savedC, let savedN {
+                // h = o c / n with o = oNumerator / oDenominator in one division, not two. The
+                // stabilizer keeps i', f' <= 1, so n_t <= n_0 + t, and n oDenominator (<= 2 n)
+                // overflows only where an initial n is within a factor 2 of the largest Float.
+                let (oNumerator, oDenominator) = SIMD16.sigmoidFraction(oTilde)
+                let hNew = oNumerator * cNew / (nNew * oDenominator)
+                if saving, let savedC, let savedN {
                     storeVector(i, gates + j)
                     storeVector(f, gates + gateStride + j)
                     storeVector(z, gates + 2 * gateStride + j)
-                    storeVector(o, gates + 3 * gateStride + j)
+                    storeVector(oNumerator / oDenominator, gates + 3 * gateStride + j)
                     storeVector(cNew, savedC + j)
                     storeVector(nNew, savedN + j)
                 }
@@ -155,6 +176,11 @@ enum FastPointwise {
         }
     }
 }
+
+/// A choice made at compile time, so that each generic specialization has its own loop.
+private protocol Choice { static var isOn: Bool { get } }
+private enum Yes: Choice { static var isOn: Bool { true } }
+private enum No: Choice { static var isOn: Bool { false } }
 
 /// Stores four gate vectors `stride` apart.
 @inline(__always)
