@@ -59,6 +59,7 @@ extension Tensor {
         x.withUnsafeBufferPointer { x in
             y.withUnsafeBufferPointer { y in
                 [Scalar](unsafeUninitializedCapacity: shape.elementCount) { out, initialized in
+                    adviseHugePages(out)
                     let buffers = BroadcastBuffers(out: out.baseAddress, x: x.baseAddress, y: y.baseAddress)
                     forEachBroadcastRunConcurrently(shape, stridesA, stridesB) { start, offsetA, offsetB, count, stepA, stepB in
                         operation.run(buffers.out! + start, buffers.x! + offsetA, buffers.y! + offsetB, count, stepA, stepB)

@@ -55,6 +55,7 @@ package enum ElementwiseLoops {
         let count = input.count
         return input.withUnsafeBufferPointer { input in
             [Scalar](unsafeUninitializedCapacity: count) { output, initialized in
+                adviseHugePages(output)
                 let buffers = ElementBuffers(
                     input: UnsafeRawPointer(input.baseAddress)?.assumingMemoryBound(to: Float.self),
                     output: UnsafeMutableRawPointer(output.baseAddress)?.assumingMemoryBound(to: Float.self))
@@ -90,7 +91,7 @@ package enum ElementwiseLoops {
     /// `formula` of `g[i]`, `x[i]` and `y[i]` for every element of three
     /// same-sized arrays, into a new one, split over the workers.
     static func gradient<Scalar: TensorScalar>(_ formula: GradientFormula, _ g: [Scalar], _ x: [Scalar], _ y: [Scalar]) -> [Scalar] {
-        var result = [Scalar](unsafeUninitializedCapacity: g.count) { _, initialized in initialized = g.count }
+        var result: [Scalar] = uninitializedArray(count: g.count)
         result.withUnsafeMutableBufferPointer { result in
             g.withUnsafeBufferPointer { g in
                 x.withUnsafeBufferPointer { x in

@@ -114,7 +114,7 @@ extension Tensor {
 @inline(__always)
 func productBuffer<Scalar: TensorScalar>(_: Scalar.Type, count: Int, inner: Int) -> [Scalar] {
     guard inner > 0 else { return [Scalar](repeating: 0, count: count) }
-    return [Scalar](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    return uninitializedArray(count: count)
 }
 
 /// `out[b] (+)= op(a[b]) op(b[b])` for each batch; `b` is shared across

@@ -57,7 +57,7 @@ extension Tensor {
             guard let upstream = grads[0]?.scalars else { return [nil] }
             // Every element of the line gets the line's upstream gradient; workers take bands of lines.
             let (extent, inner) = (layout.extent, layout.inner)
-            var grad = [Scalar](unsafeUninitializedCapacity: self.count) { _, initialized in initialized = self.count }
+            var grad: [Scalar] = uninitializedArray(count: self.count)
             upstream.withUnsafeBufferPointer { upstream in
                 grad.withUnsafeMutableBufferPointer { grad in
                     let buffers = ReductionBuffers(out: grad.baseAddress, x: upstream.baseAddress)

@@ -180,6 +180,7 @@ private func gatherPermuted<Scalar>(_ source: [Scalar], _ shape: [Int], _ axes: 
     // Runs along the output's innermost (merged) axis: a straight copy when
     // the permutation keeps the last axis, a strided gather otherwise.
     return [Scalar](unsafeUninitializedCapacity: source.count) { out, initialized in
+        adviseHugePages(out)
         source.withUnsafeBufferPointer { source in
             forEachBroadcastRun(outShape, readStrides, readStrides) { start, offset, _, count, step, _ in
                 let (o, x) = (out.baseAddress! + start, source.baseAddress! + offset)

@@ -165,7 +165,9 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public static func full(_ value: Scalar, shape: [Int], requiresGrad: Bool = false) -> Tensor {
         requireExtents(shape)
-        return Tensor(validatedShape: shape, scalars: Array(repeating: value, count: shape.elementCount), requiresGrad: requiresGrad)
+        var scalars: [Scalar] = uninitializedArray(count: shape.elementCount)
+        scalars.withUnsafeMutableBufferPointer { $0.update(repeating: value) }
+        return Tensor(validatedShape: shape, scalars: scalars, requiresGrad: requiresGrad)
     }
 
     /// A tensor of zeros.

@@ -36,6 +36,7 @@ enum FastBackward {
         let targets = ProductTargets(layout)
         let packedBias = FloatBuffer(count: layout.gateWidth)
         let dx = withSingleThreadedBLAS { [Float](unsafeUninitializedCapacity: layout.rows * D) { dx, initialized in
+            adviseHugePages(dx)
             withUpstream(upstream) { upstream in
                 forward.geometry.lengths.withUnsafeBufferPointer { lengths in
                     let context = Context(

@@ -126,6 +126,7 @@ final class FastForward {
         // A split head's workers exchange h_{t-1} through a (2, B, dp) buffer per head, one half per step parity.
         let sharedH = partition.parts > 1 ? FloatBuffer(count: layout.heads * 2 * B * layout.paddedHeadSize) : nil
         let outputs = withSingleThreadedBLAS { [Float](unsafeUninitializedCapacity: layout.rows * H) { outputs, initialized in
+            adviseHugePages(outputs)
             x.withUnsafeBufferPointer { x in
                 geometry.lengths.withUnsafeBufferPointer { lengths in
                     let context = Context(
