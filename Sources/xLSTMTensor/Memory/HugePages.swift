@@ -30,13 +30,22 @@ package func adviseHugePages<Element>(_ buffer: UnsafeMutableBufferPointer<Eleme
     #endif
 }
 
-/// An array of `count` elements left uninitialized, with huge-page advice
-/// (``adviseHugePages(_:)``), for a caller that writes every element before
-/// it reads any.
+extension Array {
+    /// An array of `count` elements that `write` initializes, every one of
+    /// them, on fresh memory with huge-page advice (``adviseHugePages(_:)``).
+    @inline(__always)
+    package static func fresh(count: Int, writing write: (UnsafeMutableBufferPointer<Element>) -> Void) -> [Element] {
+        [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            adviseHugePages(buffer)
+            write(buffer)
+            initialized = count
+        }
+    }
+}
+
+/// An array of `count` elements left uninitialized, with huge-page advice,
+/// for a caller that writes every element before it reads any.
 @inline(__always)
 package func uninitializedArray<Scalar: TensorScalar>(count: Int) -> [Scalar] {
-    [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
-        adviseHugePages(buffer)
-        initialized = count
-    }
+    .fresh(count: count) { _ in }
 }

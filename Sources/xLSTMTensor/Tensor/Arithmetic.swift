@@ -58,13 +58,11 @@ extension Tensor {
     ) -> [Scalar] {
         x.withUnsafeBufferPointer { x in
             y.withUnsafeBufferPointer { y in
-                [Scalar](unsafeUninitializedCapacity: shape.elementCount) { out, initialized in
-                    adviseHugePages(out)
+                [Scalar].fresh(count: shape.elementCount) { out in
                     let buffers = BroadcastBuffers(out: out.baseAddress, x: x.baseAddress, y: y.baseAddress)
                     forEachBroadcastRunConcurrently(shape, stridesA, stridesB) { start, offsetA, offsetB, count, stepA, stepB in
                         operation.run(buffers.out! + start, buffers.x! + offsetA, buffers.y! + offsetB, count, stepA, stepB)
                     }
-                    initialized = shape.elementCount
                 }
             }
         }

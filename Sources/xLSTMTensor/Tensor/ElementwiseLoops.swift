@@ -54,8 +54,7 @@ package enum ElementwiseLoops {
         guard let vectorized, Scalar.self == Float.self else { return input.map(function) }
         let count = input.count
         return input.withUnsafeBufferPointer { input in
-            [Scalar](unsafeUninitializedCapacity: count) { output, initialized in
-                adviseHugePages(output)
+            [Scalar].fresh(count: count) { output in
                 let buffers = ElementBuffers(
                     input: UnsafeRawPointer(input.baseAddress)?.assumingMemoryBound(to: Float.self),
                     output: UnsafeMutableRawPointer(output.baseAddress)?.assumingMemoryBound(to: Float.self))
@@ -63,7 +62,6 @@ package enum ElementwiseLoops {
                     guard let input = buffers.input, let output = buffers.output else { return }
                     mapFloats(vectorized, input + range.lowerBound, output + range.lowerBound, range.count)
                 }
-                initialized = count
             }
         }
     }

@@ -179,8 +179,7 @@ private func gatherPermuted<Scalar>(_ source: [Scalar], _ shape: [Int], _ axes: 
     guard !source.isEmpty else { return [] }
     // Runs along the output's innermost (merged) axis: a straight copy when
     // the permutation keeps the last axis, a strided gather otherwise.
-    return [Scalar](unsafeUninitializedCapacity: source.count) { out, initialized in
-        adviseHugePages(out)
+    return [Scalar].fresh(count: source.count) { out in
         source.withUnsafeBufferPointer { source in
             forEachBroadcastRun(outShape, readStrides, readStrides) { start, offset, _, count, step, _ in
                 let (o, x) = (out.baseAddress! + start, source.baseAddress! + offset)
@@ -191,6 +190,5 @@ private func gatherPermuted<Scalar>(_ source: [Scalar], _ shape: [Int], _ axes: 
                 }
             }
         }
-        initialized = source.count
     }
 }

@@ -35,8 +35,7 @@ enum FastBackward {
         let dInitial = (0..<4).map { _ in FloatBuffer(count: B * H) }
         let targets = ProductTargets(layout)
         let packedBias = FloatBuffer(count: layout.gateWidth)
-        let dx = withSingleThreadedBLAS { [Float](unsafeUninitializedCapacity: layout.rows * D) { dx, initialized in
-            adviseHugePages(dx)
+        let dx = withSingleThreadedBLAS { [Float].fresh(count: layout.rows * D) { dx in
             withUpstream(upstream) { upstream in
                 forward.geometry.lengths.withUnsafeBufferPointer { lengths in
                     let context = Context(
@@ -63,7 +62,6 @@ enum FastBackward {
                     dBias: packedBias.pointer)
                 runWorkers(threads) { products.run(worker: $0, of: threads) }
             }
-            initialized = layout.rows * D
         } }
         // Back to the library's layout: rows of W and entries of b by gate row; R_k's rows
         // g * d + j from the packed g * dp + j. Each copy writes every entry of its array.

@@ -125,8 +125,7 @@ final class FastForward {
         let final = (0..<4).map { _ in FloatBuffer(count: B * H) }
         // A split head's workers exchange h_{t-1} through a (2, B, dp) buffer per head, one half per step parity.
         let sharedH = partition.parts > 1 ? FloatBuffer(count: layout.heads * 2 * B * layout.paddedHeadSize) : nil
-        let outputs = withSingleThreadedBLAS { [Float](unsafeUninitializedCapacity: layout.rows * H) { outputs, initialized in
-            adviseHugePages(outputs)
+        let outputs = withSingleThreadedBLAS { [Float].fresh(count: layout.rows * H) { outputs in
             x.withUnsafeBufferPointer { x in
                 geometry.lengths.withUnsafeBufferPointer { lengths in
                     let context = Context(
@@ -143,7 +142,6 @@ final class FastForward {
                     Self.run(context, partition: partition, threads: threads)
                 }
             }
-            initialized = layout.rows * H
         } }
         let state = final.map(\.array)
         return (outputs, sLSTMLayerState(h: state[0], c: state[1], n: state[2], m: state[3]))
