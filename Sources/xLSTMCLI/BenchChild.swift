@@ -89,9 +89,7 @@ struct BenchChild {
             return BenchChild(record: rounds[0].record, error: rounds[0].error, command: command)
         }
         for (key, value) in record where value is NSNumber && !(value is Bool) && !["batch", "steps", "input_size", "hidden_size", "heads", "threads"].contains(key) {
-            let values = succeeded.compactMap { $0.value(key) }.sorted()
-            let middle = values.count / 2
-            record[key] = values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
+            record[key] = Measurement.median(succeeded.compactMap { $0.value(key) })
         }
         return BenchChild(record: record, error: nil, command: command)
     }

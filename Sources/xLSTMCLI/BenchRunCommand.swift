@@ -92,7 +92,8 @@ struct BenchRunCommand: ParsableCommand {
         fflush(nil)  // the machine first, before minutes of measurements
 
         // The sLSTM layer against nn.LSTM (it has no heads: the same model at every K) and the official packages.
-        var layerResults: [(shape: LayerShape, impl: String, result: BenchChild, lstm: BenchChild, official: BenchChild)] = []
+        var layerResults: [LayerRow] = []
+        var peakMeasurements = [startPeak]
         var plainRows: [(shape: LayerShape, plain: BenchChild, ours: BenchChild)] = []
         for shape in layerShapes {
             func child(_ impl: String) -> BenchChild {
@@ -109,9 +110,12 @@ struct BenchRunCommand: ParsableCommand {
                 }
             }
             let referenceFits = all || shape.batch * shape.steps * shape.hiddenSize <= 8 * 256 * 256
-            // Ours, nn.LSTM and the plain build in turns, so that a slow spell of the machine falls on all of them.
-            var (fastRounds, lstmRounds, plainRounds) = ([BenchChild](), [BenchChild](), [BenchChild]())
+            // Ours, nn.LSTM and the plain build in turns, so that a slow spell of the machine falls on all of them;
+            // the peak too, so that the shape's floor shares compare the product rate and the row's time in one spell
+            // (this VM's speed drifts by a third within minutes: one run's probes read 95 to 184 GFLOP/s).
+            var (fastRounds, lstmRounds, plainRounds, shapePeaks) = ([BenchChild](), [BenchChild](), [BenchChild](), [Double]())
             for _ in 0..<rounds {
+                shapePeaks.append(BenchMachine.matrixProductPeak(threads: threads))
                 fastRounds.append(child("xlstm-fast"))
                 lstmRounds.append(child("nn.LSTM"))
                 if let plainBuild {
@@ -126,20 +130,18 @@ struct BenchRunCommand: ParsableCommand {
                 ("xlstm-reference", referenceFits ? child("xlstm-reference") : BenchChild.notRun("skipped: B*T*H > 8*256*256 (slow); use --all")),
                 ("nn.LSTM", lstm), ("xlstm-official", official), ("flashrnn", child("flashrnn")),
             ]
-            for (impl, result) in measured { layerResults.append((shape, impl, result, lstm, official)) }
+            peakMeasurements += shapePeaks
+            for (impl, result) in measured {
+                layerResults.append(
+                    LayerRow(shape: shape, impl: impl, result: result, lstm: lstm, official: official, peakGFLOPs: Measurement.median(shapePeaks)))
+            }
         }
-        // Once more after the layer rows, and the better of the two: a slow spell of a
-        // shared machine during one measurement must not pass for its peak (a peak
-        // measured at half the machine's rate made every floor share look twice as good).
-        let endPeak = BenchMachine.matrixProductPeak(threads: threads)
-        let peak = max(startPeak, endPeak)
-        print(String(format: "sgemm peak measured again after the layer rows: %.0f GFLOP/s; the floor shares use the better, %.0f", endPeak, peak))
-        let layerRows = layerResults.map {
-            LayerRow(shape: $0.shape, impl: $0.impl, result: $0.result, lstm: $0.lstm, official: $0.official, peakGFLOPs: peak)
-        }
-        let layerTable = LayerRow.table(layerRows)
+        let peak = peakMeasurements.max()!
+        print(String(
+            format: "sgemm peak over the run: %d probes, %.0f to %.0f GFLOP/s; a row's floor shares use the median of its shape's probes, one per round (the peak column)",
+            peakMeasurements.count, peakMeasurements.min()!, peak))
         print("sLSTM layer, Float32, \(threads) threads (ratios below 1: ours is faster; floor: FLOP floor / peak / time):")
-        print(layerTable)
+        print(LayerRow.table(layerResults))
         if !plainRows.isEmpty {
             print()
             print("A plain `swift build -c release` (what a consumer package gets without flags) against our build (target: <= 1.3):")
@@ -203,10 +205,10 @@ struct BenchRunCommand: ParsableCommand {
                 "meta": [
                     "date": ISO8601DateFormatter().string(from: Date()), "cpu": machine.cpu, "cores": machine.cores,
                     "instruction_sets": machine.instructionSets, "sgemm_peak_gflops": peak,
-                    "sgemm_peak_measurements_gflops": [startPeak, endPeak], "threads": threads,
+                    "sgemm_peak_measurements_gflops": peakMeasurements, "threads": threads,
                     "warmup": warmup, "runs": runs, "quick": quick, "baselines": info?.record ?? NSNull(),
                 ] as [String: Any],
-                "layer": layerRows.map(\.json),
+                "layer": layerResults.map(\.json),
                 "plain_build": plainRows.map { ["shape": $0.shape.label, "heads": $0.shape.heads, "plain": $0.plain.json] },
                 "train": ["xlstm-train": oursTrain.json, "torch-train": torchTrain.json],
                 "lm": ["xlstm": oursLM.json, "transformers": hf.json],
@@ -255,6 +257,7 @@ struct LayerRow {
     let result: BenchChild
     let lstm: BenchChild
     let official: BenchChild
+    /// The sgemm peak measured in the rounds of this row's shape (their median).
     let peakGFLOPs: Double
 
     var forward: Double? { result.value("forward_ms") }
@@ -269,7 +272,7 @@ struct LayerRow {
             shape.label, "\(shape.heads)", impl, millis(forward), millis(forwardBackward),
             isOurs ? ratioText(forward, lstm.value("forward_ms")) : "", isOurs ? ratioText(forwardBackward, lstm.value("forward_backward_ms")) : "",
             isOurs ? ratioText(forward, official.value("forward_ms")) : "", isOurs ? ratioText(forwardBackward, official.value("forward_backward_ms")) : "",
-            percent(forwardFloorShare), percent(forwardBackwardFloorShare), whole(result.value("rss_increase_mb")),
+            percent(forwardFloorShare), percent(forwardBackwardFloorShare), whole(peakGFLOPs), whole(result.value("rss_increase_mb")),
             whole(result.value("peak_rss_mb")),
             result.error ?? (impl == "nn.LSTM" && shape.heads != 1 ? "no heads: the K=1 model" : ""),
         ]
@@ -278,7 +281,7 @@ struct LayerRow {
     static func table(_ rows: [LayerRow]) -> String {
         markdownTable(
             ["B x T x D -> H", "K", "impl", "fwd ms", "f+b ms", "fwd / nn.LSTM", "f+b / nn.LSTM", "fwd / official", "f+b / official",
-             "fwd floor", "f+b floor", "RSS +MB", "peak MB", "note"],
+             "fwd floor", "f+b floor", "peak GFLOP/s", "RSS +MB", "peak MB", "note"],
             rows.map(\.cells))
     }
 
@@ -287,6 +290,7 @@ struct LayerRow {
             "batch": shape.batch, "steps": shape.steps, "input_size": shape.inputSize, "hidden_size": shape.hiddenSize,
             "heads": shape.heads, "impl": impl, "forward_ms": forward ?? NSNull(), "forward_backward_ms": forwardBackward ?? NSNull(),
             "forward_floor_share": forwardFloorShare ?? NSNull(), "forward_backward_floor_share": forwardBackwardFloorShare ?? NSNull(),
+            "peak_gflops": peakGFLOPs,
             "peak_rss_mb": result.value("peak_rss_mb") ?? NSNull(), "rss_increase_mb": result.value("rss_increase_mb") ?? NSNull(),
             "error": result.error ?? NSNull(), "command": result.command,
         ]

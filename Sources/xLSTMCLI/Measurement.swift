@@ -37,12 +37,18 @@ enum Measurement {
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<warmup { body() }
         while warmup > 0 && Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < minimumWarmupSeconds { body() }
-        let times = (0..<runs).map { _ -> Double in
+        return median((0..<runs).map { _ -> Double in
             let start = DispatchTime.now().uptimeNanoseconds
             body()
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        }.sorted()
-        return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        })
+    }
+
+    /// The middle value of `values` (not empty), or the mean of the two middle ones.
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// The process's peak resident memory in MiB (`VmHWM`), or nil where

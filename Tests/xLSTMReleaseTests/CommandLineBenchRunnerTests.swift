@@ -22,18 +22,22 @@ import Testing
         let meta = try #require(results["meta"] as? [String: Any])
         let peak = try #require((meta["sgemm_peak_gflops"] as? NSNumber)?.doubleValue)
         #expect(peak > 0 && meta["runs"] as? Int == 1)
-        // The peak is measured before and after the layer rows, and the better one is used.
+        // The peak is probed at the start and once in each shape's round (one round here: 2 shapes),
+        // and the machine's peak is the best of the probes.
         let measurements = try #require((meta["sgemm_peak_measurements_gflops"] as? [NSNumber])?.map(\.doubleValue))
-        #expect(measurements.count == 2 && peak == measurements.max())
-        #expect(text.contains(String(format: "measured again after the layer rows: %.0f GFLOP/s; the floor shares use the better, %.0f", measurements[1], peak)))
+        #expect(measurements.count == 3 && peak == measurements.max())
+        #expect(text.contains(String(format: "sgemm peak over the run: 3 probes, %.0f to %.0f GFLOP/s", measurements.min()!, peak)))
         let layer = try #require(results["layer"] as? [[String: Any]])
         let fast = layer.filter { $0["impl"] as? String == "xlstm-fast" }
         #expect(fast.count == 2)
-        for row in fast {
+        for (shape, row) in fast.enumerated() {
             let number = { (key: String) in (row[key] as? NSNumber)?.doubleValue ?? .nan }
             let (b, t, d, h, k) = (number("batch"), number("steps"), number("input_size"), number("hidden_size"), number("heads"))
+            // A row's floor shares use the probe of its own shape's round.
+            let rowPeak = measurements[1 + shape]
+            #expect(number("peak_gflops") == rowPeak)
             // The floor: projection 2·B·T·D·4H plus block-diagonal recurrence 2·B·T·4H·H/K, at the peak.
-            let floorSeconds = (2 * b * t * d * 4 * h + 2 * b * t * 4 * h * h / k) / (peak * 1e9)
+            let floorSeconds = (2 * b * t * d * 4 * h + 2 * b * t * 4 * h * h / k) / (rowPeak * 1e9)
             let share = floorSeconds / (number("forward_ms") / 1e3)
             #expect(abs(number("forward_floor_share") - share) <= 1e-9 * share, "\(row)")
             #expect(abs(number("forward_backward_floor_share") - 3 * floorSeconds / (number("forward_backward_ms") / 1e3)) <= 1e-9)
@@ -61,6 +65,14 @@ import Testing
         let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
         let fastRows = try #require(results["layer"] as? [[String: Any]]).filter { $0["impl"] as? String == "xlstm-fast" }
         #expect(fastRows.count == 2 && fastRows.allSatisfy { ($0["command"] as? String)?.hasSuffix("(2 rounds)") == true })
+        // The peak is probed in every round too, and a row's floor shares use the median of its shape's two probes.
+        let meta = try #require(results["meta"] as? [String: Any])
+        let peaks = try #require((meta["sgemm_peak_measurements_gflops"] as? [NSNumber])?.map(\.doubleValue))
+        #expect(peaks.count == 5, "\(peaks)")
+        for (shape, row) in fastRows.enumerated() where peaks.count == 5 {
+            let rowPeak = try #require((row["peak_gflops"] as? NSNumber)?.doubleValue)
+            #expect(abs(rowPeak - (peaks[1 + 2 * shape] + peaks[2 + 2 * shape]) / 2) <= 1e-9 * rowPeak)
+        }
         // --rounds 2: ours and the plain build twice per shape (2 shapes), each a process of its own.
         let fastRuns = outcome.standardError.split(separator: "\n").filter { $0.contains("xlstm bench layer --kernel fast") }
         #expect(fastRuns.count == 8, "\(outcome.standardError)")
