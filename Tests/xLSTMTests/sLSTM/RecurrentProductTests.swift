@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import xLSTM
 
@@ -67,6 +68,19 @@ import Testing
                 }
             }
         }
+    }
+
+    /// libxsmm sets `OMP_PROC_BIND=TRUE` in the process's environment when
+    /// it initializes; the engine gives the environment back, so that the
+    /// variable after an xsmm product is what the process was started with
+    /// (`/proc/self/environ` keeps the environment of the start).
+    @Test func theXSMMEngineLeavesTheEnvironmentAsItFoundIt() throws {
+        #if os(Linux) && arch(x86_64)
+        let launch = try String(contentsOfFile: "/proc/self/environ", encoding: .utf8).split(separator: "\0")
+        let launchValue = launch.first { $0.hasPrefix("OMP_PROC_BIND=") }.map { String($0.dropFirst("OMP_PROC_BIND=".count)) }
+        _ = compute([[1, 2]], [3, 4] + [Float](repeating: 0, count: 30), depth: 2, width: 16, start: nil, .xsmmStridedRows, .xsmm)
+        #expect(getenv("OMP_PROC_BIND").map { String(cString: $0) } == launchValue)
+        #endif
     }
 
     /// y for `rows`: in one block with rows `depth + 5` (and `width + 3`)

@@ -1,5 +1,6 @@
 #if os(Linux) && arch(x86_64)
 import CXSMM
+import Glibc
 
 /// The per-step product through libxsmm's JIT kernels
 /// (``RecurrentProduct/Engine/xsmm``), on M in panels of 32 columns (see
@@ -12,8 +13,26 @@ import CXSMM
 /// panel's columns of every row.
 extension RecurrentProduct {
     func runThroughXSMM() {
+        _ = Self.xsmmInitialized
         runAsMatrixProducts(xsmmProduct)
     }
+
+    /// libxsmm's initialization, run once before its first kernel, with the
+    /// process's environment given back as it was.
+    ///
+    /// libxsmm 1.17 (Debian's) initializes on first use and then sets
+    /// `OMP_PROC_BIND=TRUE` in the environment of the whole process when
+    /// neither `OMP_PROC_BIND` nor `KMP_AFFINITY` is set. An OpenMP runtime
+    /// that starts after that (oneDNN's, which the library opens for large
+    /// products, or the host program's) binds the thread that starts it to
+    /// one CPU, and the threads created later inherit the binding; child
+    /// processes inherit the variable. A training step in such a process
+    /// ran at 101-109 ms instead of 62-66 on a 2-core Zen 3, on one core.
+    package static let xsmmInitialized: Void = {
+        let setBefore = getenv("OMP_PROC_BIND") != nil
+        libxsmm_init()
+        if !setBefore { unsetenv("OMP_PROC_BIND") }
+    }()
 
     /// y (rows, width) = beta y + a (rows, depth) M, one kernel call per panel.
     private func xsmmProduct(
