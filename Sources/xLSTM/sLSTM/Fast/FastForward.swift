@@ -57,6 +57,7 @@ final class FastForward {
         self.layout = layout
         self.geometry = geometry
         self.engine = engine
+        engine.prepare()
         x = Self.maskPadding(inputs.x, geometry)
         let inputWeights = FloatBuffer(count: layout.gateWidth * layout.inputSize)
         inputs.inputWeights.withUnsafeBufferPointer {

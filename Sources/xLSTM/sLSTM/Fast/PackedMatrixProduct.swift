@@ -26,6 +26,7 @@ package struct PackedMatrixProduct {
         k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, engine: RecurrentProduct.Engine
     ) {
         (self.k, self.n, self.engine) = (k, n, engine)
+        engine.prepare()
         width = (n + 15) / 16 * 16
         panels = FloatBuffer(count: k * width)
         for e in 0..<k {

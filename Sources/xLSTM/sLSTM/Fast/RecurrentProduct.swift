@@ -107,6 +107,16 @@ package struct RecurrentProduct {
             #endif
         }()
 
+        /// Done once per process on the calling thread, before workers run the
+        /// engine: libxsmm initializes here rather than in one worker while
+        /// another may read the environment, which its initialization edits
+        /// (see ``RecurrentProduct/xsmmInitialized``).
+        func prepare() {
+            #if os(Linux) && arch(x86_64)
+            if self == .xsmm { _ = RecurrentProduct.xsmmInitialized }
+            #endif
+        }
+
         /// The engines this platform can run: libxsmm is linked on x86-64 Linux only.
         package static var available: [Engine] {
             #if os(Linux) && arch(x86_64)

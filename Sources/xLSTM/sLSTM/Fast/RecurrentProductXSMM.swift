@@ -13,6 +13,7 @@ import Glibc
 /// panel's columns of every row.
 extension RecurrentProduct {
     func runThroughXSMM() {
+        // Usually done already by Engine.prepare(); here for products made directly.
         _ = Self.xsmmInitialized
         runAsMatrixProducts(xsmmProduct)
     }
