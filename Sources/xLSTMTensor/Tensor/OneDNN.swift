@@ -59,8 +59,9 @@ package struct OneDNN: Sendable {
     private init?() {
         let callerAffinity = ThreadAffinity.current()
         // Debian's oneDNN loads GNU OpenMP, which on loading binds the loading thread to one CPU when
-        // OMP_PROC_BIND is set; the threads it creates later would inherit that CPU (a training step ran
-        // at 101-109 ms instead of 62-66 on a 2-core Zen 3). The library only borrows oneDNN's sgemm.
+        // OMP_PROC_BIND is set, and every thread that thread creates later inherits that CPU (a training
+        // step ran at 101-109 ms instead of 62-66 on a 2-core Zen 3). The library only borrows oneDNN's
+        // sgemm, so the thread gets back the CPUs it had.
         defer { callerAffinity?.restore() }
         guard let handle = dlopen(Self.libraryName, RTLD_NOW | RTLD_LOCAL),
             let sgemm = dlsym(handle, "dnnl_sgemm"),
