@@ -29,7 +29,7 @@ extension RecurrentProduct {
     /// one CPU, and the threads created later inherit the binding; child
     /// processes inherit the variable. A training step in such a process
     /// ran at 101-109 ms instead of 62-66 on a 2-core Zen 3, on one core.
-    package static let xsmmInitialized: Void = {
+    static let xsmmInitialized: Void = {
         let setBefore = getenv("OMP_PROC_BIND") != nil
         libxsmm_init()
         if !setBefore { unsetenv("OMP_PROC_BIND") }
