@@ -10,7 +10,9 @@ import Testing
 /// product large enough for oneDNN (`OneDNN.minimumMultiplyAdds`),
 /// with and without a start; for the libraries, rows at constant strides
 /// (one product) and scattered rows (one per row). Widths of 48, 80 and 112
-/// end libxsmm's panels of 32 columns with one of 16.
+/// end libxsmm's panels of 32 columns with one of 16. The xsmm methods keep
+/// one kernel cache (``RecurrentProduct/KernelCache``) through all their
+/// products, whose shapes change from one to the next.
 @Suite struct RecurrentProductTests {
     enum Method: CaseIterable, Sendable {
         case microKernelNarrow, microKernelStandard, microKernelWide, blasStridedRows, blasScatteredRows
@@ -37,6 +39,9 @@ import Testing
             #endif
         default: engine = .microKernel
         }
+        let kernels = UnsafeMutablePointer<RecurrentProduct.KernelCache>.allocate(capacity: 1)
+        kernels.initialize(to: .init())
+        defer { kernels.deallocate() }
         // 256 x 1024 with 4 rows or more: 2^20 multiply-adds, oneDNN's part of the oneDNN engine.
         for (depth, width) in [(3, 16), (64, 48), (37, 80), (600, 112), (256, 1024)] {
             let matrix = (0..<(depth * width)).map { _ in Float.random(in: -1...1, using: &generator) }
@@ -53,7 +58,8 @@ import Testing
                 let rows = (0..<count).map { _ in (0..<depth).map { _ in Float.random(in: -1...1, using: &generator) } }
                 for withStart in [false, true] {
                     let outputs = compute(
-                        rows, stored, depth: depth, width: width, start: withStart ? start : nil, method, engine)
+                        rows, stored, depth: depth, width: width, start: withStart ? start : nil, method, engine,
+                        kernels: engine == .xsmm ? kernels : nil)
                     for (r, a) in rows.enumerated() {
                         for c in 0..<width {
                             var (sum, magnitude) = (withStart ? Double(start[c]) : 0, withStart ? abs(Double(start[c])) : 0)
@@ -83,11 +89,24 @@ import Testing
         #endif
     }
 
+    /// libxsmm's AVX kernels leave the upper halves of the vector registers
+    /// dirty, which the engine clears after each (a `vzeroupper`, which is
+    /// only valid on a CPU with AVX): it must know that the kernels use AVX
+    /// exactly when the CPU has it (`/proc/cpuinfo`'s flags).
+    @Test func theXSMMEngineClearsTheUpperVectorStateExactlyOnCPUsWithAVX() throws {
+        #if os(Linux) && arch(x86_64)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = try #require(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") })
+        let hasAVX = flags.split(separator: " ").contains("avx")
+        #expect(RecurrentProduct.xsmmKernelsUseAVX == hasAVX)
+        #endif
+    }
+
     /// y for `rows`: in one block with rows `depth + 5` (and `width + 3`)
     /// apart for the strided methods, else each row in an allocation of its own.
     private func compute(
         _ rows: [[Float]], _ stored: [Float], depth: Int, width: Int, start: [Float]?, _ method: Method,
-        _ engine: RecurrentProduct.Engine
+        _ engine: RecurrentProduct.Engine, kernels: UnsafeMutablePointer<RecurrentProduct.KernelCache>? = nil
     ) -> [[Float]] {
         let strided = [.blasStridedRows, .oneDNNStridedRows, .xsmmStridedRows].contains(method)
         let (aStride, yStride) = (depth + 5, width + 3)
@@ -115,7 +134,7 @@ import Testing
                     let run = { (start: UnsafePointer<Float>?) in
                         var product = RecurrentProduct(
                             a: a.baseAddress!, y: y.baseAddress!, count: rows.count, matrix: stored.baseAddress!,
-                            depth: depth, width: width, start: start, engine: engine)
+                            depth: depth, width: width, start: start, engine: engine, kernels: kernels)
                         switch method {
                         case .microKernelNarrow: product.blocking = .narrow
                         case .microKernelStandard: product.blocking = .standard

@@ -180,10 +180,13 @@ enum FastBackward {
         let active = UnsafeMutablePointer<Int>.allocate(capacity: count)
         let a = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: count)
         let y = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: count)
+        let kernels = UnsafeMutablePointer<RecurrentProduct.KernelCache>.allocate(capacity: 1)
+        kernels.initialize(to: .init())
         defer {
             active.deallocate()
             a.deallocate()
             y.deallocate()
+            kernels.deallocate()
         }
         let recurrent = context.recurrent + (head * layout.headGateWidth + 4 * first) * dp
         for step in (0..<T).reversed() {
@@ -219,14 +222,15 @@ enum FastBackward {
             // dh_{t-1} = R_k^T dg~ (the upstream part of dh_{t-1} joins at step t-1); a split
             // head's parts each contribute theirs, and each part then adds up its own units.
             RecurrentProduct(
-                a: a, y: y, count: activeCount, matrix: recurrent, depth: 4 * width, width: dp, engine: context.engine
+                a: a, y: y, count: activeCount, matrix: recurrent, depth: 4 * width, width: dp, engine: context.engine,
+                kernels: kernels
             ).run()
             guard split else { continue }
             context.barriers[head].wait()
             for index in 0..<activeCount {
                 let local = active[index]
                 let target = dh + local * width
-                target.update(from: partial(local, step, 0) + first, count: width)
+                copyVectors(width, from: partial(local, step, 0) + first, to: target)
                 for other in 1..<context.parts {
                     let source = partial(local, step, other) + first
                     for j in stride(from: 0, to: width, by: 16) {

@@ -286,10 +286,13 @@ final class FastForward {
         let active = UnsafeMutablePointer<(local: Int, at: Int)>.allocate(capacity: count)
         let a = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: count)
         let y = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: count)
+        let kernels = UnsafeMutablePointer<RecurrentProduct.KernelCache>.allocate(capacity: 1)
+        kernels.initialize(to: .init())
         defer {
             active.deallocate()
             a.deallocate()
             y.deallocate()
+            kernels.deallocate()
         }
         let recurrent = context.recurrent + (head * layout.headGateWidth + 4 * first) * d
         for step in 0..<T {
@@ -301,15 +304,16 @@ final class FastForward {
                 a[activeCount] = UnsafePointer(previousH(local, step))
                 y[activeCount] = recurrentPart + local * 4 * width
                 if let saved = context.saved {
-                    (saved.previousH + layout.previousHOffset(head: head, at: at) + first).update(
-                        from: previousH(local, step) + first, count: width)
+                    copyVectors(
+                        width, from: previousH(local, step) + first,
+                        to: saved.previousH + layout.previousHOffset(head: head, at: at) + first)
                 }
                 activeCount += 1
             }
             if activeCount == 0 { break }
             RecurrentProduct(
                 a: a, y: y, count: activeCount, matrix: recurrent, depth: d, width: 4 * width, start: bias,
-                engine: context.engine
+                engine: context.engine, kernels: kernels
             ).run()
             for index in 0..<activeCount {
                 let (local, at) = active[index]

@@ -22,7 +22,7 @@ extension RecurrentProduct {
         ) -> Void
     ) {
         if let start {
-            for row in 0..<count { y[row].update(from: start, count: width) }
+            for row in 0..<count { copyVectors(width, from: start, to: y[row]) }
         }
         let beta: Float = start == nil ? 0 : 1
         let aStride = count > 1 ? a[1] - a[0] : depth

@@ -1,6 +1,34 @@
 #if os(Linux) && arch(x86_64)
 import CXSMM
 import Glibc
+#endif
+
+extension RecurrentProduct {
+    /// The libxsmm kernels of a caller's last product, for a caller that
+    /// runs the same product step after step (see ``RecurrentProduct/kernels``).
+    ///
+    /// Asking libxsmm for a kernel it has generated before is a hash lookup
+    /// (`libxsmm_smmdispatch`): at one row per step, 2.6% of the samples of
+    /// a plain build's `xlstm bench layer --batch 1 --steps 1024
+    /// --input-size 128 --hidden-size 128 --heads 4 --threads 1` on a Zen 3,
+    /// beside 19% in the kernels themselves; with the cache its forward took
+    /// 3.20-3.36 ms against 3.31-3.58 (5 interleaved runs each). A product
+    /// has at most two panel widths (see ``RecurrentProduct/xsmmPanelWidth``),
+    /// so two entries.
+    struct KernelCache {
+        fileprivate struct Shape: Equatable {
+            let panel, rows, depth, lda, ldy: Int
+            let beta: Float
+        }
+
+        fileprivate var fullPanel: (shape: Shape, kernel: UnsafeRawPointer)?
+        fileprivate var lastPanel: (shape: Shape, kernel: UnsafeRawPointer)?
+
+        init() {}
+    }
+}
+
+#if os(Linux) && arch(x86_64)
 
 /// The per-step product through libxsmm's JIT kernels
 /// (``RecurrentProduct/Engine/xsmm``), on M in panels of 32 columns (see
@@ -40,22 +68,47 @@ extension RecurrentProduct {
         _ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
         _ beta: Float
     ) {
-        var kernel: (width: Int, pointer: UnsafeRawPointer)?
         for first in stride(from: 0, to: width, by: Self.xsmmPanelWidth) {
             let panel = min(Self.xsmmPanelWidth, width - first)
-            if kernel?.width != panel {
-                // libxsmm keeps every kernel it generated, so asking again per step costs a lookup.
-                guard
-                    let pointer = xlstm_xsmm_dispatch(
-                        Int32(panel), Int32(rows), Int32(depth), Int32(panel), Int32(lda), Int32(ldy), beta)
-                else {
-                    // libxsmm generates kernels for SSE3 and later, which every x86-64 CPU since 2005 has.
-                    fatalError("libxsmm generated no kernel for a \(panel) x \(rows) x \(depth) product on this CPU")
-                }
-                kernel = (panel, pointer)
-            }
-            xlstm_xsmm_run(kernel!.pointer, matrix + first * depth, a, y + first)
+            let shape = KernelCache.Shape(panel: panel, rows: rows, depth: depth, lda: lda, ldy: ldy, beta: beta)
+            xlstm_xsmm_run(xsmmKernel(shape), matrix + first * depth, a, y + first)
+            if Self.xsmmKernelsUseAVX { xlstm_xsmm_clear_upper_state() }
         }
+    }
+
+    /// Whether libxsmm's kernels use AVX on this CPU, and so return with the
+    /// upper halves of the vector registers dirty (see `xlstm_xsmm_clear_upper_state`).
+    static let xsmmKernelsUseAVX: Bool = {
+        _ = xsmmInitialized
+        return xlstm_xsmm_uses_avx() != 0
+    }()
+
+    /// The kernel for `shape`: from ``kernels`` when it holds one, else from
+    /// libxsmm, then kept there.
+    @inline(__always)
+    private func xsmmKernel(_ shape: KernelCache.Shape) -> UnsafeRawPointer {
+        let full = shape.panel == Self.xsmmPanelWidth
+        if let cached = full ? kernels?.pointee.fullPanel : kernels?.pointee.lastPanel, cached.shape == shape {
+            return cached.kernel
+        }
+        let kernel = Self.xsmmDispatch(shape)
+        if full { kernels?.pointee.fullPanel = (shape, kernel) } else { kernels?.pointee.lastPanel = (shape, kernel) }
+        return kernel
+    }
+
+    /// libxsmm's kernel for `shape`, generated on the first request (libxsmm
+    /// keeps every kernel it generated).
+    @inline(never)
+    private static func xsmmDispatch(_ shape: KernelCache.Shape) -> UnsafeRawPointer {
+        guard
+            let kernel = xlstm_xsmm_dispatch(
+                Int32(shape.panel), Int32(shape.rows), Int32(shape.depth), Int32(shape.panel), Int32(shape.lda),
+                Int32(shape.ldy), shape.beta)
+        else {
+            // libxsmm generates kernels for SSE3 and later, which every x86-64 CPU since 2005 has.
+            fatalError("libxsmm generated no kernel for a \(shape.panel) x \(shape.rows) x \(shape.depth) product on this CPU")
+        }
+        return kernel
     }
 }
 #endif
