@@ -10,9 +10,10 @@ import Testing
 /// product large enough for oneDNN (`OneDNN.minimumMultiplyAdds`),
 /// with and without a start; for the libraries, rows at constant strides
 /// (one product) and scattered rows (one per row). Widths of 48, 80 and 112
-/// end libxsmm's panels of 32 columns with one of 16. The xsmm methods keep
-/// one kernel cache (``RecurrentProduct/KernelCache``) through all their
-/// products, whose shapes change from one to the next.
+/// end libxsmm's panels of 32 columns with one of 16. The xsmm method on
+/// strided rows keeps one kernel cache (``RecurrentProduct/KernelCache``)
+/// through all its products, whose shapes change from one to the next; on
+/// scattered rows it has none, so each product keeps its own.
 @Suite struct RecurrentProductTests {
     enum Method: CaseIterable, Sendable {
         case microKernelNarrow, microKernelStandard, microKernelWide, blasStridedRows, blasScatteredRows
@@ -59,7 +60,7 @@ import Testing
                 for withStart in [false, true] {
                     let outputs = compute(
                         rows, stored, depth: depth, width: width, start: withStart ? start : nil, method, engine,
-                        kernels: engine == .xsmm ? kernels : nil)
+                        kernels: method == .xsmmStridedRows ? kernels : nil)
                     for (r, a) in rows.enumerated() {
                         for c in 0..<width {
                             var (sum, magnitude) = (withStart ? Double(start[c]) : 0, withStart ? abs(Double(start[c])) : 0)

@@ -68,12 +68,15 @@ extension RecurrentProduct {
         _ rows: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ y: UnsafeMutablePointer<Float>, _ ldy: Int,
         _ beta: Float
     ) {
+        // Without a caller's cache, one for this product's panels.
+        var cache = kernels?.pointee ?? KernelCache()
         for first in stride(from: 0, to: width, by: Self.xsmmPanelWidth) {
             let panel = min(Self.xsmmPanelWidth, width - first)
             let shape = KernelCache.Shape(panel: panel, rows: rows, depth: depth, lda: lda, ldy: ldy, beta: beta)
-            xlstm_xsmm_run(xsmmKernel(shape), matrix + first * depth, a, y + first)
+            xlstm_xsmm_run(cache.kernel(shape), matrix + first * depth, a, y + first)
             if Self.xsmmKernelsUseAVX { xlstm_xsmm_clear_upper_state() }
         }
+        kernels?.pointee = cache
     }
 
     /// Whether libxsmm's kernels use AVX on this CPU, and so return with the
@@ -83,23 +86,10 @@ extension RecurrentProduct {
         return xlstm_xsmm_uses_avx() != 0
     }()
 
-    /// The kernel for `shape`: from ``kernels`` when it holds one, else from
-    /// libxsmm, then kept there.
-    @inline(__always)
-    private func xsmmKernel(_ shape: KernelCache.Shape) -> UnsafeRawPointer {
-        let full = shape.panel == Self.xsmmPanelWidth
-        if let cached = full ? kernels?.pointee.fullPanel : kernels?.pointee.lastPanel, cached.shape == shape {
-            return cached.kernel
-        }
-        let kernel = Self.xsmmDispatch(shape)
-        if full { kernels?.pointee.fullPanel = (shape, kernel) } else { kernels?.pointee.lastPanel = (shape, kernel) }
-        return kernel
-    }
-
     /// libxsmm's kernel for `shape`, generated on the first request (libxsmm
     /// keeps every kernel it generated).
     @inline(never)
-    private static func xsmmDispatch(_ shape: KernelCache.Shape) -> UnsafeRawPointer {
+    fileprivate static func xsmmDispatch(_ shape: KernelCache.Shape) -> UnsafeRawPointer {
         guard
             let kernel = xlstm_xsmm_dispatch(
                 Int32(shape.panel), Int32(shape.rows), Int32(shape.depth), Int32(shape.panel), Int32(shape.lda),
@@ -108,6 +98,19 @@ extension RecurrentProduct {
             // libxsmm generates kernels for SSE3 and later, which every x86-64 CPU since 2005 has.
             fatalError("libxsmm generated no kernel for a \(shape.panel) x \(shape.rows) x \(shape.depth) product on this CPU")
         }
+        return kernel
+    }
+}
+
+extension RecurrentProduct.KernelCache {
+    /// The kernel for `shape`: the one kept for its panel width when it was
+    /// made for the same shape, else libxsmm's, which is then kept.
+    @inline(__always)
+    fileprivate mutating func kernel(_ shape: Shape) -> UnsafeRawPointer {
+        let full = shape.panel == RecurrentProduct.xsmmPanelWidth
+        if let cached = full ? fullPanel : lastPanel, cached.shape == shape { return cached.kernel }
+        let kernel = RecurrentProduct.xsmmDispatch(shape)
+        if full { fullPanel = (shape, kernel) } else { lastPanel = (shape, kernel) }
         return kernel
     }
 }
