@@ -93,8 +93,9 @@ import Testing
     /// libxsmm's AVX kernels leave the upper halves of the vector registers
     /// dirty, which the engine clears after each (a `vzeroupper`, which is
     /// only valid on a CPU with AVX): it must know that the kernels use AVX
-    /// exactly when the CPU has it (`/proc/cpuinfo`'s flags).
-    @Test func theXSMMEngineClearsTheUpperVectorStateExactlyOnCPUsWithAVX() throws {
+    /// exactly when the CPU has it (`/proc/cpuinfo`'s flags). Whether it
+    /// clears the state is a matter of speed only, which no test times.
+    @Test func theXSMMEngineSeesAVXKernelsExactlyOnCPUsWithAVX() throws {
         #if os(Linux) && arch(x86_64)
         let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
         let flags = try #require(cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") })
