@@ -7,8 +7,10 @@
 # them (SIMD16<Float> is one AVX-512 register, two AVX2 or four SSE ones),
 # and the debug test build checks none of it.
 #
-# Each is a release build of the tests (with -enable-testing, for their
-# @testable imports) in a scratch folder of its own, .build-isa-NAME.
+# Each is a release build of the test bundle alone (with -enable-testing, for
+# the tests' @testable imports) in a scratch folder of its own, .build-isa-NAME.
+# No test depends on the command-line tool or the examples; building them too
+# (`--build-tests`) took 220-227 s a build on a 2-core Zen 3, the bundle alone 188.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-dependencies.sh
@@ -22,6 +24,6 @@ for target in "${targets[@]}"; do
     flags=(-Xswiftc -enable-testing)
     for flag in ${target#*:}; do flags+=(-Xswiftc "$flag"); done
     echo "== fast kernels against references, built for the $name instruction set"
-    swift build -c release --build-tests --scratch-path ".build-isa-$name" "${flags[@]}"
+    swift build -c release --product xLSTMPackageTests --scratch-path ".build-isa-$name" "${flags[@]}"
     swift test -c release --skip-build --scratch-path ".build-isa-$name" --filter "$suites"
 done
