@@ -10,7 +10,7 @@
 # Each is a release build of the test bundle alone (with -enable-testing, for
 # the tests' @testable imports) in a scratch folder of its own, .build-isa-NAME.
 # No test depends on the command-line tool or the examples; building them too
-# (`--build-tests`) took 220-227 s a build on a 2-core Zen 3, the bundle alone 188.
+# (`--build-tests`) took 203-227 s a build on a 2-core Zen 3, the bundle alone 179-191.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-dependencies.sh
