@@ -34,6 +34,13 @@ public struct Tolerance: Sendable {
     public static let floatAgainstGolden = Tolerance(relative: 1e-3, absolute: 2e-5)
 }
 
+/// The larger of a running worst error and a new one, a NaN error counting
+/// as infinite. `Swift.max(worst, error)` returns `worst` when `error` is
+/// NaN, so a worst-error loop built on it would pass over a missed write.
+public func worstError<Value: FloatingPoint>(_ worst: Value, _ error: Value) -> Value {
+    error.isNaN ? .infinity : Swift.max(worst, error)
+}
+
 /// Expects `actual` and `expected` to agree elementwise within `tolerance`
 /// (|a - e| <= absolute + relative * |e|); fails on any NaN and on a count mismatch.
 public func expectClose<A: BinaryFloatingPoint, E: BinaryFloatingPoint>(

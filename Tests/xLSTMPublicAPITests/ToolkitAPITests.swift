@@ -40,27 +40,42 @@ import xLSTM
         #expect(mse == 2.5)
     }
 
-    @Test func optimizersScheduleAndClippingTrainAModel() throws {
-        // XOR with a two-layer perceptron: a real, small training run.
+    /// XOR with a two-layer perceptron, a real, small training run, once
+    /// per optimizer, each from the same fresh model.
+    @Test(arguments: ["Adam", "AdamW", "SGD"])
+    func optimizersScheduleAndClippingTrainAModel(name: String) throws {
         try Random.withSeed(4) {
             let hidden = Linear<Double>(inputFeatures: 2, outputFeatures: 8)
             let output = Linear<Double>(inputFeatures: 8, outputFeatures: 2)
             let parameters = hidden.parameters + output.parameters
             let inputs = try Tensor<Double>(rows: [[0, 0], [0, 1], [1, 0], [1, 1]])
             let targets = [0, 1, 1, 0]
+            func loss() -> Tensor<Double> { crossEntropy(logits: output(hidden(inputs).tanh()), targets: targets) }
             let schedule = try WarmupCosineSchedule(peakLearningRate: 0.05, warmupSteps: 10, totalSteps: 300)
             #expect(schedule.learningRate(atStep: 0) == 0.005 && schedule.learningRate(atStep: 300) == 0)
-            for optimizer in [try Adam(parameters: parameters) as any Optimizer, try AdamW(parameters: parameters),
-                              try SGD(parameters: parameters, learningRate: 0.1, momentum: 0.9, nesterov: true)] {
-                for step in 0..<300 {
-                    optimizer.learningRate = schedule.learningRate(atStep: step)
-                    optimizer.zeroGrad()
-                    crossEntropy(logits: output(hidden(inputs).tanh()), targets: targets).backward()
-                    try clipGradientNorm(parameters, maxNorm: 5)
-                    optimizer.step()
+            let optimizer: any Optimizer =
+                switch name {
+                case "Adam": try Adam(parameters: parameters)
+                case "AdamW": try AdamW(parameters: parameters)
+                default: try SGD(parameters: parameters, learningRate: 0.1, momentum: 0.9, nesterov: true)
                 }
+            let initialLoss = loss().scalar
+            var stepsClipped = 0
+            for step in 0..<300 {
+                optimizer.learningRate = schedule.learningRate(atStep: step)
+                optimizer.zeroGrad()
+                loss().backward()
+                let norm = try clipGradientNorm(parameters, maxNorm: 0.1)
+                // After clipping the joint norm is min(norm, 0.1) (the scale is 0.1 / (norm + 1e-6)).
+                let clipped = try clipGradientNorm(parameters, maxNorm: .greatestFiniteMagnitude)
+                #expect(abs(clipped - min(norm, 0.1)) <= 1e-6, "\(name), step \(step): \(norm) clipped to \(clipped)")
+                if norm > 0.1 { stepsClipped += 1 }
+                optimizer.step()
             }
-            #expect(output(hidden(inputs).tanh()).argmax(alongAxis: 1) == targets)
+            #expect(stepsClipped > 0, "\(name): clipping never acted")
+            let finalLoss = loss().scalar
+            #expect(finalLoss < 0.1 * initialLoss, "\(name): loss \(initialLoss) -> \(finalLoss)")
+            #expect(output(hidden(inputs).tanh()).argmax(alongAxis: 1) == targets, "\(name)")
         }
     }
 }

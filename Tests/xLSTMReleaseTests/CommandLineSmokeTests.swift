@@ -31,8 +31,8 @@ import Testing
         ])
         #expect(outcome.status == 0, "\(model): \(outcome.standardError)")
         let lines = outcome.standardOutput.split(separator: "\n")
-        // The built-in Genesis: 60 distinct characters, the last tenth held out.
-        #expect(lines.first?.hasPrefix("char-lm: 177179 training and 19687 held-out characters, 60 distinct; \(model) H=16 K=2") == true, "\(lines.first ?? "")")
+        let counts = "\(BuiltInText.trainingCount) training and \(BuiltInText.heldOutCount) held-out characters, \(BuiltInText.distinctCount) distinct"
+        #expect(lines.first?.hasPrefix("char-lm: \(counts); \(model) H=16 K=2") == true, "\(lines.first ?? "")")
         #expect(lines.contains { $0.hasPrefix("step    20  loss ") })
         #expect(lines.contains { $0.hasPrefix("held-out loss ") && $0.hasSuffix(" bits per character") })
         #expect(lines.last?.hasPrefix("greedy continuation of ") == true)

@@ -13,8 +13,9 @@ What it makes
     Each model is a small random `xLSTMForCausalLM` (seeded). Every parameter is
     overwritten with values far from HF's default init (randomize() below), so
     that every tensor matters and both soft-caps act: some input/forget gate
-    pre-activations exceed +-15 (gate_soft_cap) and some lm_head outputs exceed
-    +-30 (output_logit_soft_cap) before capping; expected.json "stats" counts them.
+    pre-activations exceed gate_soft_cap (15; 10 in d_bias_caps_eps_f32) and some
+    lm_head outputs exceed output_logit_soft_cap (30; 40 in d_bias_caps_eps_f32)
+    before capping; expected.json "stats" counts them.
 
     expected.json (compact JSON, floats written as the shortest decimal that
     round-trips the float32 value):
@@ -125,6 +126,14 @@ FIXTURES = [
          cfg=dict(vocab_size=64, hidden_size=32, num_hidden_layers=2, num_heads=2,
                   qk_dim_factor=2.0, v_dim_factor=2.0, ffn_proj_factor=2.667,
                   ffn_round_up_to_multiple_of=8, chunk_size=64)),
+    # Every option COMMON_CFG fixes, changed: biases on every projection and
+    # norm, other soft-caps, and norm_eps != eps (each large enough to move
+    # the logits, so that swapping the two is seen).
+    dict(name="d_bias_caps_eps_f32", seed=4000, dtype="float32", shard=None,
+         cfg=dict(vocab_size=64, hidden_size=32, num_hidden_layers=2, num_heads=2,
+                  qk_dim_factor=2.0, v_dim_factor=2.0, ffn_proj_factor=2.667,
+                  ffn_round_up_to_multiple_of=8, chunk_size=4, use_bias=True,
+                  gate_soft_cap=10.0, output_logit_soft_cap=40.0, norm_eps=0.05, eps=0.01)),
 ]
 
 COMMON_CFG = dict(
@@ -198,7 +207,7 @@ def randomize(model, cfg, gen):
 
             if name.endswith("embeddings.weight"):
                 v = randn(1.0)
-            elif "norm" in name:
+            elif "norm" in name and name.endswith(".weight"):
                 v = 1.0 + (torch.rand(shape, generator=gen, dtype=torch.float64) * 2 - 1) * 0.3
             elif name.endswith("igate_preact.weight") or name.endswith("fgate_preact.weight"):
                 v = randn(s_gate)
@@ -208,6 +217,8 @@ def randomize(model, cfg, gen):
                 v = torch.linspace(-3.0, 12.0, NH, dtype=torch.float64) + randn(1.0)
             elif name == "lm_head.weight":
                 v = randn(s_lm)
+            elif name.endswith(".bias"):                       # use_bias: projections and norms
+                v = randn(0.2)
             elif name.endswith(".weight") and p.ndim == 2:
                 v = randn(0.2)
             else:
@@ -244,8 +255,14 @@ def reference_logits(W, c, ids):
     ne, eps = c["norm_eps"], c["eps"]
     gcap, lcap = c["gate_soft_cap"], c["output_logit_soft_cap"]
 
-    def rms(x, w):
-        return x / torch.sqrt((x * x).mean(-1, keepdim=True) + ne) * w
+    def bias(name):                                        # 0 without use_bias
+        return W.get(name + ".bias", torch.zeros((), dtype=torch.float64))
+
+    def rms(x, name):
+        return x / torch.sqrt((x * x).mean(-1, keepdim=True) + ne) * W[name + ".weight"] + bias(name)
+
+    def linear(x, name):
+        return x @ W[name + ".weight"].T + bias(name)
 
     def cap(x, a):
         return a * torch.tanh(x / a)
@@ -254,13 +271,13 @@ def reference_logits(W, c, ids):
     Bn, Tn, _ = x.shape
     for l in range(L):
         p = f"backbone.blocks.{l}."
-        h = rms(x, W[p + "norm_mlstm.weight"])
-        q = h @ W[p + "mlstm_layer.q.weight"].T
-        k = h @ W[p + "mlstm_layer.k.weight"].T
-        v = h @ W[p + "mlstm_layer.v.weight"].T
-        o = torch.sigmoid(h @ W[p + "mlstm_layer.ogate_preact.weight"].T)
-        ig = cap(h @ W[p + "mlstm_layer.igate_preact.weight"].T + W[p + "mlstm_layer.igate_preact.bias"], gcap)
-        fg = cap(h @ W[p + "mlstm_layer.fgate_preact.weight"].T + W[p + "mlstm_layer.fgate_preact.bias"], gcap)
+        h = rms(x, p + "norm_mlstm")
+        q = linear(h, p + "mlstm_layer.q")
+        k = linear(h, p + "mlstm_layer.k")
+        v = linear(h, p + "mlstm_layer.v")
+        o = torch.sigmoid(linear(h, p + "mlstm_layer.ogate_preact"))
+        ig = cap(linear(h, p + "mlstm_layer.igate_preact"), gcap)
+        fg = cap(linear(h, p + "mlstm_layer.fgate_preact"), gcap)
         dqk, dv = q.shape[-1] // NH, v.shape[-1] // NH
         q = q.view(Bn, Tn, NH, dqk)
         k = k.view(Bn, Tn, NH, dqk)
@@ -284,13 +301,14 @@ def reference_logits(W, c, ids):
         ht = torch.stack(hs, 1)                                 # (B, T, NH, dv)
         mu = ht.mean(-1, keepdim=True)
         var = ((ht - mu) ** 2).mean(-1, keepdim=True)
-        hn = ((ht - mu) / torch.sqrt(var + ne)).reshape(Bn, Tn, NH * dv) * W[p + "mlstm_layer.multihead_norm.weight"]
-        x = x + (o * hn) @ W[p + "mlstm_layer.out_proj.weight"].T
-        h2 = rms(x, W[p + "norm_ffn.weight"])
-        z = F.silu(h2 @ W[p + "ffn.proj_up_gate.weight"].T) * (h2 @ W[p + "ffn.proj_up.weight"].T)
-        x = x + z @ W[p + "ffn.proj_down.weight"].T
-    x = rms(x, W["backbone.out_norm.weight"])
-    return cap(x @ W["lm_head.weight"].T, lcap)
+        hn = ((ht - mu) / torch.sqrt(var + ne)).reshape(Bn, Tn, NH * dv)
+        hn = hn * W[p + "mlstm_layer.multihead_norm.weight"] + bias(p + "mlstm_layer.multihead_norm")
+        x = x + linear(o * hn, p + "mlstm_layer.out_proj")
+        h2 = rms(x, p + "norm_ffn")
+        z = F.silu(linear(h2, p + "ffn.proj_up_gate")) * linear(h2, p + "ffn.proj_up")
+        x = x + linear(z, p + "ffn.proj_down")
+    x = rms(x, "backbone.out_norm")
+    return cap(linear(x, "lm_head"), lcap)
 
 
 def reference_greedy(W, c, prompt, steps):
@@ -369,7 +387,7 @@ CFG_KEYS = ["vocab_size", "hidden_size", "embedding_dim", "num_hidden_layers", "
 # ------------------------------------------------------------- fixtures ---
 
 def build_candidate(spec, seed, xLSTMConfig, xLSTMForCausalLM):
-    cfg = xLSTMConfig(**COMMON_CFG, **spec["cfg"])
+    cfg = xLSTMConfig(**{**COMMON_CFG, **spec["cfg"]})
     torch.manual_seed(seed)
     model = xLSTMForCausalLM(cfg).eval()
     gen = torch.Generator().manual_seed(seed)

@@ -54,7 +54,8 @@ import xLSTMTensor
             }
         }
         print("header replacement: \(cases) files, \(opened) still valid, \(cases - opened) rejected")
-        #expect(cases > 3000)
+        // Both outcomes occur (a changed digit of the metadata still opens), so both branches were checked.
+        #expect(opened > 0 && opened < cases)
     }
 
     /// A seeded random mutator: flips, insertions, deletions, overwritten
@@ -86,5 +87,6 @@ import xLSTMTensor
             cases += 1
         }
         print("random mutations: \(cases) files, \(opened) still valid, \(cases - opened) rejected")
+        #expect(opened > 0 && opened < cases)
     }
 }

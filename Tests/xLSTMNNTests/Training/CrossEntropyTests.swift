@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import xLSTMTensor
 @testable import xLSTMNN
@@ -39,7 +40,7 @@ import xLSTMTensor
             for column in 0..<classes {
                 let expected =
                     target == -100 ? 0 : (Foundation.exp(line[column] - logTotal) - (column == target ? 1 : 0)) / counted
-                worstGradient = max(worstGradient, abs(Double(gradient[row * classes + column]) - expected) * counted)
+                worstGradient = worstError(worstGradient, abs(Double(gradient[row * classes + column]) - expected) * counted)
             }
         }
         #expect(abs(Double(loss.scalar) - expectedLoss) <= 1e-5 * abs(expectedLoss), "loss \(loss.scalar), expected \(expectedLoss)")

@@ -1,3 +1,5 @@
+import TestSupport
+
 // The plain Double loops the product tests compare against.
 
 /// op(A) op(B), (m, n) row-major, as a plain loop in Double.
@@ -19,8 +21,5 @@ func plainProduct(
 
 /// The largest absolute difference, infinite if `computed` has a NaN.
 func largestError(_ computed: [Double], _ expected: [Double]) -> Double {
-    zip(computed, expected).reduce(0.0) { worst, pair in
-        let error = abs(pair.0 - pair.1)
-        return error.isNaN ? .infinity : max(worst, error)
-    }
+    zip(computed, expected).reduce(0.0) { worstError($0, abs($1.0 - $1.1)) }
 }

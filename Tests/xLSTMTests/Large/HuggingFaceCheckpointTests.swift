@@ -6,8 +6,9 @@ import Testing
 /// Hugging Face `xLSTMForCausalLM` checkpoints (made by
 /// scripts/golden/make_hf_xlstm_golden.py with `transformers`: random
 /// weights, gates and logits beyond their soft-caps, one checkpoint in
-/// shards, one in BF16) open by their own key names and give the same
-/// logits and greedy continuations.
+/// shards, one in BF16, one with biases, other soft-caps and `norm_eps` !=
+/// `eps`) open by their own key names and give the same logits and greedy
+/// continuations.
 @Suite struct HuggingFaceCheckpointTests {
     struct Expected: Decodable {
         let input_ids: [[Int]]
@@ -30,7 +31,7 @@ import Testing
     /// reach +-30, and Float's rounding over a few blocks stays below 2e-3.
     static let tolerance = Tolerance(relative: 1e-4, absolute: 2e-3)
 
-    @Test(arguments: ["a_tiny_f32", "b_heads4_qk16_v32_sharded_f32", "c_tiny_bf16"])
+    @Test(arguments: ["a_tiny_f32", "b_heads4_qk16_v32_sharded_f32", "c_tiny_bf16", "d_bias_caps_eps_f32"])
     func logitsAndGreedyContinuationsMatchTransformers(name: String) throws {
         let directory = try Self.directory(name)
         let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: directory.appendingPathComponent("expected.json")))
