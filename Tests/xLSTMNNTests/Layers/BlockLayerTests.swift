@@ -22,6 +22,14 @@ import xLSTMTensor
         }
         checkGradients(of: [("x", x), ("weight", conv.weight), ("bias", conv.bias!)]) { weightedSum(conv(x), seed: 3) }
         let noBias = CausalConvolution<Double>(channels: 3, kernelSize: 1, bias: false)
+        #expect(noBias.bias == nil && noBias.namedParameters.map(\.name) == ["weight"])
+        // Kernel size 1: y = w * x, with nothing added.
+        let unbiased = noBias(x)
+        for b in 0..<2 {
+            for t in 0..<5 {
+                for c in 0..<3 { #expect(abs(unbiased[b, t, c] - noBias.weight[c, 0] * x[b, t, c]) < 1e-12) }
+            }
+        }
         checkGradients(of: [("x", x), ("weight", noBias.weight)]) { weightedSum(noBias(x), seed: 4) }
     }
 
@@ -79,6 +87,11 @@ import xLSTMTensor
             }
         }
         checkGradients(of: [("x", x), ("weight", linear.weight), ("bias", linear.bias!)]) { weightedSum(linear(x), seed: 15) }
+        let unbiased = HeadwiseLinear<Double>(heads: 3, inputsPerHead: 2, outputsPerHead: 4, bias: false)
+        #expect(unbiased.bias == nil && unbiased.namedParameters.map(\.name) == ["weight"])
+        try unbiased.weight.assign(linear.weight)
+        // The same products as the biased layer's, without its bias.
+        expectClose(unbiased(x), linear(x) - linear.bias!, .sameMath(Double.self), "no bias")
     }
 
     @Test(arguments: [GatedFeedForward<Double>.Activation.gelu, .silu])

@@ -65,6 +65,7 @@ final class TinyModel: ConfigurableModule {
         let model = try TinyModel(configuration: .init(inputs: 3, outputs: 2))
         let url = directory.appendingPathComponent("tiny.safetensors")
         try model.saveParameters(to: url, metadata: ["note": "tiny"])
+        #expect(try SafeTensorsFile(contentsOf: url).metadata == ["note": "tiny"])
         let copy = try Random.withSeed(5) { try TinyModel(configuration: .init(inputs: 3, outputs: 2)) }
         try copy.load(safetensors: SafeTensorsFile(contentsOf: url))
         #expect(copy.layer.weight.scalars == model.layer.weight.scalars && copy.norm.bias.scalars == model.norm.bias.scalars)

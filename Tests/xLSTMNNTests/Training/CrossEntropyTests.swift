@@ -59,6 +59,22 @@ import xLSTMTensor
         #expect(ignored.scalar == 0 && noClasses.grad?.shape == [3, 0])
     }
 
+    /// Another `ignoreIndex`: its rows drop out of the mean and get no
+    /// gradient; -100 is then an ordinary (here out-of-range) value no row uses.
+    @Test func anotherIgnoreIndexSkipsItsRows() throws {
+        let rows: [[Double]] = [[1, 2, 3], [0.5, -1, 4], [2, 0, -2]]
+        let logits = try Tensor<Double>(rows: rows, requiresGrad: true)
+        let loss = crossEntropy(logits: logits, targets: [2, 7, 0], ignoreIndex: 7)
+        loss.backward()
+        func negativeLogLikelihood(_ row: [Double], _ target: Int) -> Double {
+            Foundation.log(row.reduce(0) { $0 + Foundation.exp($1) }) - row[target]
+        }
+        let expected = (negativeLogLikelihood(rows[0], 2) + negativeLogLikelihood(rows[2], 0)) / 2
+        #expect(abs(loss.scalar - expected) < 1e-12, "loss \(loss.scalar), expected \(expected)")
+        let gradient = try #require(logits.grad?.scalars)
+        #expect(gradient[3..<6].allSatisfy { $0 == 0 } && gradient[0..<3].contains { $0 != 0 })
+    }
+
     /// Rows are whole work items and the loss is summed on one thread, so the
     /// results do not depend on the thread count. In a process of its own:
     /// the count is global.

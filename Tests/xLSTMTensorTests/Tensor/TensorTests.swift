@@ -73,7 +73,13 @@ import Testing
         #expect(t.slice(alongAxis: 1, 1..<3).scalars == [2, 3, 5, 6])
         #expect(Tensor.concatenate([t, t], alongAxis: 0).shape == [4, 3])
         #expect(Tensor.concatenate([t, t], alongAxis: 1).scalars == [1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6])
-        #expect(Tensor.stack([t, t], alongAxis: 1).shape == [2, 2, 3])
+        // stack along axis a: out[..., j, ...] (j at position a) = tensors[j][...].
+        let u = t + 6
+        #expect(Tensor.stack([t, u]).scalars == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+        let middle = Tensor.stack([t, u], alongAxis: 1)
+        #expect(middle.shape == [2, 2, 3] && middle.scalars == [1, 2, 3, 7, 8, 9, 4, 5, 6, 10, 11, 12])
+        let last = Tensor.stack([t, u], alongAxis: -1)
+        #expect(last.shape == [2, 3, 2] && last.scalars == [1, 7, 2, 8, 3, 9, 4, 10, 5, 11, 6, 12])
         #expect(Tensor.matmul(t, t.transposed()).scalars == [14, 32, 32, 77])
     }
 
@@ -86,6 +92,17 @@ import Testing
         #expect(x.relu().scalars == [0, 0, 0, 2, 40])
         #expect(abs(x.gelu().scalars[3] - 2 * 0.5 * (1 + erf(2 / 2.0.squareRoot()))) < 1e-12)  // the exact (erf) GELU
         #expect(abs(x.silu().scalars[3] - 2 / (1 + exp(-2))) < 1e-15)
+        // Along the first axis: each column normalized by itself.
+        let columns = try Tensor<Double>(rows: [[1, -2, 0.5], [3, 4, -1]])
+        let columnSoftmax = columns.softmax(alongAxis: 0)
+        let columnLogSoftmax = columns.logSoftmax(alongAxis: 0)
+        for column in 0..<3 {
+            let total = exp(columns[0, column]) + exp(columns[1, column])
+            for row in 0..<2 {
+                #expect(abs(columnSoftmax[row, column] - exp(columns[row, column]) / total) < 1e-15)
+                #expect(abs(columnLogSoftmax[row, column] - (columns[row, column] - log(total))) < 1e-14)
+            }
+        }
         let softmax = try Tensor<Double>(rows: [[1, 2, 1000]]).softmax()
         #expect(softmax.scalars.allSatisfy { $0.isFinite })
         #expect(abs(softmax.scalars.reduce(0, +) - 1) < 1e-12)

@@ -94,6 +94,13 @@ import Testing
     for (width, expected) in [(512, 1408), (4096, 10944), (24, 64)] {
         #expect(xLSTMLargeConfiguration(vocabularySize: 8, embeddingSize: width, blocks: 1, heads: 4).feedForwardSize == expected)
     }
+    // Another factor and multiple: ceil(4 x 64 / 64) x 64 and ceil(1.5 x 24 / 8) x 8.
+    let wide = xLSTMLargeConfiguration(vocabularySize: 8, embeddingSize: 64, blocks: 1, heads: 4, feedForwardFactor: 4)
+    #expect(wide.feedForwardSize == 256)
+    #expect(try xLSTMLarge<Float>(configuration: wide).backbone.blocks[0].ffn.up.weight.shape == [256, 64])
+    let narrow = xLSTMLargeConfiguration(
+        vocabularySize: 8, embeddingSize: 24, blocks: 1, heads: 4, feedForwardFactor: 1.5, feedForwardMultiple: 8)
+    #expect(narrow.feedForwardSize == 40)
 }
 
 /// States handed to xLSTM-Large are checked by name, and detached states carry

@@ -156,6 +156,19 @@ import Testing
         expectClose(withoutBias(x).outputs, zeroBias(x).outputs, tolerance, "outputs")
     }
 
+    @Test func aCellWithoutBiasEqualsOneWithAZeroBias() throws {
+        let withoutBias = Random.withSeed(3) { sLSTMCell<Double>(inputSize: 3, hiddenSize: 6, numHeads: 2, bias: false) }
+        let zeroBias = sLSTMCell<Double>(inputSize: 3, hiddenSize: 6, numHeads: 2)
+        #expect(withoutBias.namedParameters.map(\.name) == ["weight_ih", "weight_hh"])
+        copyParameters(from: withoutBias.parameters, to: Array(zeroBias.parameters[0..<2]))
+        zeroBias.parameters[2].scalars = Array(repeating: 0, count: 24)
+        let x = random([2, 3], seed: 10)
+        let (h, state) = withoutBias(x)
+        let (zeroH, zeroState) = zeroBias(x)
+        expectClose(h, zeroH, tolerance, "h")
+        expectClose(withoutBias(x, state).output, zeroBias(x, zeroState).output, tolerance, "second step")
+    }
+
     @Test func givenZeroStateEqualsTheDefault() throws {
         let model = makesLSTM(numLayers: 2)
         let x = random([4, 2, 3], seed: 11)
