@@ -58,6 +58,19 @@ import Testing
         }
     }
 
+    /// Sampling and its seed reach the network's generation: a seed repeats
+    /// its draw, and another seed draws another text (greedy decoding, what
+    /// an ignored `sampling` would give, is the same for every seed).
+    @Test func seededSamplingRepeatsItsDrawAndAnotherSeedDrawsAnother() throws {
+        let sampling = Sampling.sample(temperature: 1.5)
+        for model in try Self.models() {
+            let first = try model.generate(prompt: "the wo", maxNewCharacters: 24, sampling: sampling, seed: 5)
+            #expect(first.count == 24)
+            #expect(try model.generate(prompt: "the wo", maxNewCharacters: 24, sampling: sampling, seed: 5) == first)
+            #expect(try model.generate(prompt: "the wo", maxNewCharacters: 24, sampling: sampling, seed: 6) != first)
+        }
+    }
+
     @Test func aCheckpointRebuildsTheSameModelAndVocabulary() throws {
         for model in try Self.models() {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("char-lm-\(UUID())")
