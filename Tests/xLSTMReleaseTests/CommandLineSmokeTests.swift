@@ -52,7 +52,7 @@ import Testing
             ] + options)
             #expect(outcome.status == 0, "\(outcome.standardError)")
             let header = try #require(outcome.standardOutput.split(separator: "\n").first)
-            return try #require(Int(header.split(separator: " ").dropLast().last ?? ""), "\(header)")
+            return try CommandLineTrainingOptionTests.parameterCount(header)
         }
         #expect(counts[0] < counts[1] && counts[2] - counts[1] == counts[1] - counts[0], "\(counts)")
     }
