@@ -5,8 +5,9 @@ One process = one measurement. Prints exactly ONE JSON line on stdout, with the
 same schema as `xlstm bench layer` / `xlstm bench train`:
 
   {"impl", "batch", "steps", "input_size", "hidden_size", "heads", "threads",
-   "forward_ms", "forward_backward_ms", "train_step_ms",
-   "peak_rss_mb", "rss_increase_mb", "error"}
+   "forward_ms", "forward_backward_ms", "forward_best_ms",
+   "forward_backward_best_ms", "train_step_ms", "peak_rss_mb", "rss_increase_mb",
+   "error"}
 
 Implementations (--impl):
   nn.LSTM         torch.nn.LSTM(D, H, batch_first=True), one layer (oneDNN on CPU).
@@ -21,7 +22,9 @@ Implementations (--impl):
   --info          print one JSON object with versions / import status and exit.
 
 Timing: warm-up runs first (not timed), then --runs timed runs; the median is
-reported (milliseconds, wall clock, time.perf_counter).
+reported (milliseconds, wall clock, time.perf_counter); for the layers also
+the fastest run (forward_best_ms, forward_backward_best_ms), which the runner's
+FLOP-floor shares use.
   forward_ms           model(x) under torch.no_grad().
   forward_backward_ms  zero grads + model(x) with autograd + loss =
                        (out * fixed random upstream).sum() + loss.backward().
@@ -45,7 +48,8 @@ import time
 import traceback
 
 SCHEMA_KEYS = ("impl", "batch", "steps", "input_size", "hidden_size", "heads",
-               "threads", "forward_ms", "forward_backward_ms", "train_step_ms",
+               "threads", "forward_ms", "forward_backward_ms", "forward_best_ms",
+               "forward_backward_best_ms", "train_step_ms",
                "peak_rss_mb", "rss_increase_mb", "error")
 
 
@@ -103,7 +107,8 @@ class Memory:
 MIN_WARMUP_S = 0.3
 
 
-def median_ms(fn, warmup, runs):
+def run_times_ms(fn, warmup, runs):
+    """The median and the fastest of the timed runs, in milliseconds."""
     start = time.perf_counter()
     for _ in range(warmup):
         fn()
@@ -114,7 +119,7 @@ def median_ms(fn, warmup, runs):
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000.0)
-    return round(statistics.median(times), 3)
+    return round(statistics.median(times), 3), round(min(times), 3)
 
 
 # ----------------------------------------------------------------- models ---
@@ -232,9 +237,9 @@ def measure_layer(torch, a, row, mem):
 
     mem.start()
     if not a.skip_forward:
-        row["forward_ms"] = median_ms(fwd, a.warmup, a.runs)
+        row["forward_ms"], row["forward_best_ms"] = run_times_ms(fwd, a.warmup, a.runs)
     if not a.skip_backward:
-        row["forward_backward_ms"] = median_ms(fwd_bwd, a.warmup, a.runs)
+        row["forward_backward_ms"], row["forward_backward_best_ms"] = run_times_ms(fwd_bwd, a.warmup, a.runs)
 
 
 def measure_train(torch, a, row, mem):
@@ -266,7 +271,7 @@ def measure_train(torch, a, row, mem):
         opt.step()
 
     mem.start()
-    row["train_step_ms"] = median_ms(step, a.warmup, a.runs)
+    row["train_step_ms"], _ = run_times_ms(step, a.warmup, a.runs)
 
 
 def info():

@@ -9,6 +9,9 @@ struct BenchChild {
     let error: String?
     /// The command line, for the results file.
     let command: String
+    /// For a measurement repeated in rounds (``median(of:)``), the record of
+    /// each round that succeeded, for the results file; else empty.
+    var roundRecords: [[String: Any]] = []
 
     /// A measurement that was not run, and why.
     static func notRun(_ reason: String) -> BenchChild { BenchChild(record: nil, error: reason, command: "") }
@@ -79,8 +82,9 @@ struct BenchChild {
     func value(_ key: String) -> Double? { (record?[key] as? NSNumber)?.doubleValue }
 
     /// The same measurement repeated in rounds: the first record, each of its
-    /// numbers replaced by the median over the rounds that succeeded; the
-    /// first round's error when none did.
+    /// numbers replaced by the median over the rounds that succeeded (a
+    /// fastest run, `*_best_ms`, by the fastest of them); the first round's
+    /// error when none did.
     static func median(of rounds: [BenchChild]) -> BenchChild {
         guard rounds.count > 1 else { return rounds[0] }
         let succeeded = rounds.filter { $0.error == nil && $0.record != nil }
@@ -89,8 +93,9 @@ struct BenchChild {
             return BenchChild(record: rounds[0].record, error: rounds[0].error, command: command)
         }
         for (key, value) in record where value is NSNumber && !(value is Bool) && !["batch", "steps", "input_size", "hidden_size", "heads", "threads"].contains(key) {
-            record[key] = Measurement.median(succeeded.compactMap { $0.value(key) })
+            let values = succeeded.compactMap { $0.value(key) }
+            record[key] = key.hasSuffix("_best_ms") ? values.min()! : Measurement.median(values)
         }
-        return BenchChild(record: record, error: nil, command: command)
+        return BenchChild(record: record, error: nil, command: command, roundRecords: succeeded.compactMap(\.record))
     }
 }

@@ -44,16 +44,18 @@ struct BenchLayerCommand: ParsableCommand {
         var record = BenchmarkRecord(
             impl: "xlstm-\(kernel)", batch: batch, steps: steps, inputSize: inputSize, hiddenSize: hiddenSize,
             heads: heads, threads: timing.threads)
-        record.forwardMs = timing.median {
+        let forward = timing.times {
             _ = withoutGradients { model(x) }
         }
         x.requiresGrad = true
-        record.forwardBackwardMs = timing.median {
+        let forwardBackward = timing.times {
             model.zeroGrad()
             x.zeroGrad()
             let (outputs, _) = model(x)
             (outputs * upstream).sum().backward()
         }
+        (record.forwardMs, record.forwardBestMs) = (forward.median, forward.best)
+        (record.forwardBackwardMs, record.forwardBackwardBestMs) = (forwardBackward.median, forwardBackward.best)
         record.recordMemory(since: baseline)
         try record.printLine()
     }

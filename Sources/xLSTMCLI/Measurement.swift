@@ -19,6 +19,11 @@ struct TimingOptions: ParsableArguments {
     func median(_ body: () -> Void) -> Double {
         Measurement.medianMilliseconds(warmup: warmup, runs: runs, body)
     }
+
+    /// The median and the fastest of `body`'s timed runs (see ``Measurement/runTimes(warmup:runs:_:)``).
+    func times(_ body: () -> Void) -> Measurement.RunTimes {
+        Measurement.runTimes(warmup: warmup, runs: runs, body)
+    }
 }
 
 /// Wall-clock timing and peak-memory probes for the benchmark commands.
@@ -34,14 +39,31 @@ enum Measurement {
     /// The median of `runs` timings of `body` in milliseconds, after `warmup`
     /// untimed runs that together last at least ``minimumWarmupSeconds``.
     static func medianMilliseconds(warmup: Int, runs: Int, _ body: () -> Void) -> Double {
+        runTimes(warmup: warmup, runs: runs, body).median
+    }
+
+    /// Two summaries of one measurement's timed runs, in milliseconds.
+    struct RunTimes {
+        /// The typical run: what the ratios between implementations compare.
+        let median: Double
+        /// The fastest run: the one the machine's other work slowed least.
+        /// The runner's FLOP-floor shares pair it with the sgemm peak, itself
+        /// the best of its probe's runs (see ``BenchMachine/matrixProductPeak(threads:)``).
+        let best: Double
+    }
+
+    /// `runs` timings of `body` after `warmup` untimed runs that together
+    /// last at least ``minimumWarmupSeconds``: their median and their minimum.
+    static func runTimes(warmup: Int, runs: Int, _ body: () -> Void) -> RunTimes {
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<warmup { body() }
         while warmup > 0 && Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < minimumWarmupSeconds { body() }
-        return median((0..<runs).map { _ -> Double in
+        let times = (0..<runs).map { _ -> Double in
             let start = DispatchTime.now().uptimeNanoseconds
             body()
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        })
+        }
+        return RunTimes(median: median(times), best: times.min()!)
     }
 
     /// The middle value of `values` (not empty), or the mean of the two middle ones.
@@ -90,6 +112,9 @@ struct BenchmarkRecord: Encodable {
     let threads: Int
     var forwardMs: Double?
     var forwardBackwardMs: Double?
+    /// The fastest of the timed runs (the two above are medians).
+    var forwardBestMs: Double?
+    var forwardBackwardBestMs: Double?
     var trainStepMs: Double?
     var peakRssMb: Double?
     var rssIncreaseMb: Double?
@@ -98,6 +123,7 @@ struct BenchmarkRecord: Encodable {
         case impl, batch, steps, threads, heads
         case inputSize = "input_size", hiddenSize = "hidden_size", forwardMs = "forward_ms"
         case forwardBackwardMs = "forward_backward_ms", trainStepMs = "train_step_ms"
+        case forwardBestMs = "forward_best_ms", forwardBackwardBestMs = "forward_backward_best_ms"
         case peakRssMb = "peak_rss_mb", rssIncreaseMb = "rss_increase_mb"
     }
 
@@ -113,7 +139,10 @@ struct BenchmarkRecord: Encodable {
     /// line did not fail), as null.
     func printLine() throws {
         var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(self)) as! [String: Any]
-        for key in ["forward_ms", "forward_backward_ms", "train_step_ms", "peak_rss_mb", "rss_increase_mb", "error"]
+        for key in [
+            "forward_ms", "forward_backward_ms", "forward_best_ms", "forward_backward_best_ms", "train_step_ms",
+            "peak_rss_mb", "rss_increase_mb", "error",
+        ]
         where object[key] == nil {
             object[key] = NSNull()
         }
