@@ -10,8 +10,9 @@
 #   --all           also run the (slow) reference kernel at the large shapes
 #   --no-peers      skip the official xlstm and flashrnn rows (slow at the large shapes)
 #   --warmup N      warm-up runs per measurement (default 1; quick: 1)
-#   --runs N        timed runs per measurement, median reported (default 5; quick: 1)
-#   --rounds N      measure the layer rows and the training step N times in turns, median per row (default 1)
+#   --runs N        timed runs per measurement, median reported (and the fastest, for the floor shares) (default 5; quick: 1)
+#   --rounds N      measure our layer rows, nn.LSTM's, the plain build's and the training step N times in turns;
+#                   a row reports the median over the rounds and the fastest run of all (default 1)
 #   --no-build      do not run `swift build`, use whatever .build-release/release/xlstm is there
 #   --no-install    do not pip-install anything (use the venv as it is)
 #   --timeout S     per-measurement time limit in seconds (default 1800)

@@ -9,9 +9,9 @@ struct BenchChild {
     let error: String?
     /// The command line, for the results file.
     let command: String
-    /// For a measurement repeated in rounds (``median(of:)``), the record of
-    /// each round that succeeded, for the results file; else empty.
-    var roundRecords: [[String: Any]] = []
+    /// For a measurement repeated in rounds (``combined(rounds:)``), each
+    /// round, failed ones too, for the results file; else empty.
+    var rounds: [BenchChild] = []
 
     /// A measurement that was not run, and why.
     static func notRun(_ reason: String) -> BenchChild { BenchChild(record: nil, error: reason, command: "") }
@@ -85,17 +85,17 @@ struct BenchChild {
     /// numbers replaced by the median over the rounds that succeeded (a
     /// fastest run, `*_best_ms`, by the fastest of them); the first round's
     /// error when none did.
-    static func median(of rounds: [BenchChild]) -> BenchChild {
+    static func combined(rounds: [BenchChild]) -> BenchChild {
         guard rounds.count > 1 else { return rounds[0] }
         let succeeded = rounds.filter { $0.error == nil && $0.record != nil }
         let command = rounds[0].command + " (\(rounds.count) rounds)"
         guard var record = succeeded.first?.record else {
-            return BenchChild(record: rounds[0].record, error: rounds[0].error, command: command)
+            return BenchChild(record: rounds[0].record, error: rounds[0].error, command: command, rounds: rounds)
         }
         for (key, value) in record where value is NSNumber && !(value is Bool) && !["batch", "steps", "input_size", "hidden_size", "heads", "threads"].contains(key) {
             let values = succeeded.compactMap { $0.value(key) }
             record[key] = key.hasSuffix("_best_ms") ? values.min()! : Measurement.median(values)
         }
-        return BenchChild(record: record, error: nil, command: command, roundRecords: succeeded.compactMap(\.record))
+        return BenchChild(record: record, error: nil, command: command, rounds: rounds)
     }
 }

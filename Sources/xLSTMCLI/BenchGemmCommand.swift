@@ -100,13 +100,18 @@ struct GemmShape: Sendable {
         GemmShape(label: "sLSTM 8x256x256 K=1 recurrent steps", m: 8, n: 1024, k: 256, transposeB: true, repeats: 256),
         GemmShape(label: "sLSTM 8x256x256 K=4 recurrent steps (one head)", m: 8, n: 256, k: 64, transposeB: true, repeats: 256),
         GemmShape(label: "sLSTM 32x512x512 K=1 recurrent steps", m: 32, n: 2048, k: 512, transposeB: true, repeats: 64),
-        // The backward's per-step product, dg~ R (R not transposed).
+        // The backward's per-step product, dg~ R_k (R_k not transposed).
         GemmShape(label: "sLSTM 8x256x256 K=1 recurrent steps, backward", m: 8, n: 256, k: 1024, repeats: 256),
         GemmShape(label: "sLSTM 8x256x256 K=4 recurrent steps, backward (one head)", m: 8, n: 64, k: 256, repeats: 256),
-        GemmShape(label: "sLSTM 1x1024x128 K=1 recurrent steps", m: 1, n: 512, k: 128, transposeB: true, repeats: 1024),
-        GemmShape(label: "sLSTM 1x1024x128 K=1 recurrent steps, backward", m: 1, n: 128, k: 512, repeats: 1024),
-        GemmShape(label: "sLSTM 1x1024x128 K=4 recurrent steps (one head)", m: 1, n: 128, k: 32, transposeB: true, repeats: 1024),
-        GemmShape(label: "sLSTM 1x1024x128 K=4 recurrent steps, backward (one head)", m: 1, n: 32, k: 128, repeats: 1024),
+        // One row, forward and backward: the rows cannot be split, so one worker computes them and the
+        // other waits (at B = 1 the kernel gives each worker heads or parts of a head instead).
+        GemmShape(label: "sLSTM 1x1024x128 K=1 recurrent steps (one worker)", m: 1, n: 512, k: 128, transposeB: true, repeats: 1024),
+        GemmShape(label: "sLSTM 1x1024x128 K=1 recurrent steps, backward (one worker)", m: 1, n: 128, k: 512, repeats: 1024),
+        GemmShape(
+            label: "sLSTM 1x1024x128 K=4 recurrent steps (one head, one worker)", m: 1, n: 128, k: 32, transposeB: true,
+            repeats: 1024),
+        GemmShape(
+            label: "sLSTM 1x1024x128 K=4 recurrent steps, backward (one head, one worker)", m: 1, n: 32, k: 128, repeats: 1024),
     ]
 
     /// One small product, for smoke tests.

@@ -18,11 +18,11 @@ struct BenchRunCommand: ParsableCommand {
     var all = false
     @Option(help: "Untimed warm-up runs per measurement.")
     var warmup = 1
-    @Option(help: "Timed runs per measurement (the median is reported); --quick makes it 1.")
+    @Option(help: "Timed runs per measurement (the median is reported, and for the layer rows also the fastest); --quick makes it 1.")
     var runs = 5
     @Option(help: "Worker threads, ours and PyTorch's.")
     var threads = 2
-    @Option(help: "Rounds of the layer rows and the training step: each round measures ours, the PyTorch baseline and the plain build one after another, and a row reports the median over the rounds (for a noisy machine).")
+    @Option(help: "Rounds of the layer rows and the training step: each round measures ours, the PyTorch baseline and the plain build one after another, and a row reports the median over the rounds, and the fastest run of all (for a noisy machine).")
     var rounds = 1
     @Option(help: "A Python with torch for the baselines (Benchmarks/run.sh makes Benchmarks/.venv); without it only our rows run.")
     var python: String?
@@ -124,8 +124,8 @@ struct BenchRunCommand: ParsableCommand {
                     plainRounds.append(BenchChild.run(plainBuild, ["bench", "layer", "--kernel", "fast"] + shape.arguments + timing, timeout: timeout))
                 }
             }
-            let (fast, lstm) = (BenchChild.median(of: fastRounds), BenchChild.median(of: lstmRounds))
-            if !plainRounds.isEmpty { plainRows.append((shape, BenchChild.median(of: plainRounds), fast)) }
+            let (fast, lstm) = (BenchChild.combined(rounds: fastRounds), BenchChild.combined(rounds: lstmRounds))
+            if !plainRounds.isEmpty { plainRows.append((shape, BenchChild.combined(rounds: plainRounds), fast)) }
             let official = child("xlstm-official")
             let measured: [(String, BenchChild)] = [
                 ("xlstm-fast", fast),
@@ -180,8 +180,8 @@ struct BenchRunCommand: ParsableCommand {
                 torchTrainRounds.append(BenchChild.run(python, ["\(baselines)/baselines.py", "--impl", "torch-train"] + trainArguments, timeout: timeout))
             }
         }
-        let oursTrain = BenchChild.median(of: oursTrainRounds)
-        let torchTrain = torchTrainRounds.isEmpty ? BenchChild.notRun("not run: no --python") : BenchChild.median(of: torchTrainRounds)
+        let oursTrain = BenchChild.combined(rounds: oursTrainRounds)
+        let torchTrain = torchTrainRounds.isEmpty ? BenchChild.notRun("not run: no --python") : BenchChild.combined(rounds: torchTrainRounds)
         print()
         print("Training step: embedding \(train.2)x\(train.3) -> \(train.5) recurrent layers of \(train.4) -> linear -> cross-entropy -> Adam, B=\(train.0), T=\(train.1):")
         print(trainTable(ours: oursTrain, torch: torchTrain))
@@ -264,18 +264,16 @@ struct LayerRow {
 
     var forward: Double? { result.value("forward_ms") }
     var forwardBackward: Double? { result.value("forward_backward_ms") }
+    var forwardBest: Double? { result.value("forward_best_ms") }
+    var forwardBackwardBest: Double? { result.value("forward_backward_best_ms") }
     var isOurs: Bool { impl.hasPrefix("xlstm-") && impl != "xlstm-official" }
     /// The FLOP floor at the measured peak over the fastest run: 1 means the run did nothing but
     /// peak-rate products. The fastest run, not the median: the peak is itself the best of its probes'
     /// runs, so both are the machine at its least disturbed. This VM's speed moves within a second
     /// (the medians of one process's 20-run blocks read 9.8 to 14.9 ms at 8x256x256, K = 4, on a Zen 3),
     /// and the median time beside the best probe counted the slow spells against the kernel alone.
-    var forwardFloorShare: Double? {
-        result.value("forward_best_ms").map { shape.forwardFLOPs / (peakGFLOPs * 1e9) / ($0 / 1e3) }
-    }
-    var forwardBackwardFloorShare: Double? {
-        result.value("forward_backward_best_ms").map { 3 * shape.forwardFLOPs / (peakGFLOPs * 1e9) / ($0 / 1e3) }
-    }
+    var forwardFloorShare: Double? { forwardBest.map { shape.forwardFLOPs / (peakGFLOPs * 1e9) / ($0 / 1e3) } }
+    var forwardBackwardFloorShare: Double? { forwardBackwardBest.map { 3 * shape.forwardFLOPs / (peakGFLOPs * 1e9) / ($0 / 1e3) } }
 
     var cells: [String] {
         [
@@ -299,20 +297,22 @@ struct LayerRow {
         [
             "batch": shape.batch, "steps": shape.steps, "input_size": shape.inputSize, "hidden_size": shape.hiddenSize,
             "heads": shape.heads, "impl": impl, "forward_ms": forward ?? NSNull(), "forward_backward_ms": forwardBackward ?? NSNull(),
-            "forward_best_ms": result.value("forward_best_ms") ?? NSNull(),
-            "forward_backward_best_ms": result.value("forward_backward_best_ms") ?? NSNull(),
+            "forward_best_ms": forwardBest ?? NSNull(), "forward_backward_best_ms": forwardBackwardBest ?? NSNull(),
             "forward_floor_share": forwardFloorShare ?? NSNull(), "forward_backward_floor_share": forwardBackwardFloorShare ?? NSNull(),
             "peak_gflops": peakGFLOPs,
             "peak_rss_mb": result.value("peak_rss_mb") ?? NSNull(), "rss_increase_mb": result.value("rss_increase_mb") ?? NSNull(),
-            "error": result.error ?? NSNull(), "command": result.command, "rounds": result.roundRecords,
+            "error": result.error ?? NSNull(), "command": result.command, "rounds": result.rounds.map(\.roundJSON),
         ]
     }
 }
 
 extension BenchChild {
     var json: [String: Any] {
-        ["record": record ?? NSNull(), "error": error ?? NSNull(), "command": command, "rounds": roundRecords]
+        ["record": record ?? NSNull(), "error": error ?? NSNull(), "command": command, "rounds": rounds.map(\.roundJSON)]
     }
+
+    /// One round of a measurement repeated in rounds: its record or its error.
+    var roundJSON: [String: Any] { ["record": record ?? NSNull(), "error": error ?? NSNull()] }
 }
 
 /// A Markdown table with its columns padded to their widest cell.

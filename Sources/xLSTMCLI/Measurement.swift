@@ -5,7 +5,7 @@ import Foundation
 struct TimingOptions: ParsableArguments {
     @Option(help: "Worker threads.") var threads = 2
     @Option(help: "Untimed warm-up runs.") var warmup = 2
-    @Option(help: "Timed runs (the median is reported).") var runs = 5
+    @Option(help: "Timed runs (the median is reported; bench layer also reports the fastest).") var runs = 5
 
     func validate() throws {
         try requirePositive(threads, "--threads")
